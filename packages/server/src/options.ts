@@ -1,0 +1,186 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Broker, HistoryOptions } from "./broker/broker.js";
+
+/** Who a namespace rule lets through. */
+export type AccessRule =
+  /** Every connection, anonymous ones included. */
+  | "anyone"
+  /** Connections with a verified token. */
+  | "authenticated"
+  /** Only channels listed in the token's `channels` claim. */
+  | "token"
+  /** Nobody from a client; the server may still publish. */
+  | "nobody"
+  /** Decide per request; throw a SwitchyardError or return false to refuse. */
+  | ((context: AccessContext) => boolean | Promise<boolean>);
+
+/** What a rule function sees. */
+export interface AccessContext {
+  channel: string;
+  /** The name part after `namespace:`. */
+  name: string;
+  clientId: string;
+  sessionId: string;
+  userId: string | null;
+  /** The verified token claims (empty for anonymous connections). */
+  claims: Readonly<Record<string, unknown>>;
+}
+
+/** The policy of a family of channels `namespace:*`. */
+export interface NamespaceOptions {
+  /**
+   * Who may subscribe.
+   * @default "authenticated"
+   */
+  subscribe?: AccessRule;
+  /**
+   * Who may publish from a client. The server (and the HTTP API) may always publish.
+   * @default "nobody"
+   */
+  publish?: AccessRule;
+  /**
+   * History retention, or false for none (no offsets, no recovery).
+   * @default { size: 1000, ttl: 120_000 }
+   */
+  history?: Partial<HistoryOptions> | false;
+  /**
+   * Latest value wins: a slow client's queued, unsent event on this channel is replaced by a
+   * newer one instead of growing its queue.
+   * @default false
+   */
+  conflate?: boolean;
+  /**
+   * Event schemas (Standard Schema: zod, valibot, arktype, ...). When given, only these events
+   * may be published, and their data is validated.
+   */
+  events?: Record<string, StandardSchemaV1>;
+}
+
+/** JWT verification. Give exactly one key source. */
+export interface AuthOptions {
+  /** HS256 shared secret. */
+  secret?: string;
+  /** RS256 / ES256 public key in PEM (SPKI) form. */
+  publicKey?: string;
+  /** URL of a JSON Web Key Set. */
+  jwksUrl?: string;
+  /**
+   * Accepted algorithms.
+   * @default ["HS256"] with a secret, ["RS256", "ES256"] with a public key or JWKS
+   */
+  algorithms?: string[];
+  /** Required `iss` claim. */
+  issuer?: string;
+  /** Required `aud` claim. */
+  audience?: string;
+}
+
+export interface HeartbeatOptions {
+  /**
+   * Milliseconds between server pings.
+   * @default 25_000
+   */
+  interval: number;
+  /**
+   * Milliseconds to wait for a pong before closing with `heartbeat_timeout`.
+   * @default 10_000
+   */
+  timeout: number;
+}
+
+export interface LimitOptions {
+  /** @default Infinity */
+  maxConnections: number;
+  /** @default Infinity */
+  maxConnectionsPerUser: number;
+  /** @default Infinity */
+  maxConnectionsPerIp: number;
+  /** @default 1000 */
+  maxSubscriptions: number;
+  /**
+   * Largest inbound message in bytes; larger ones get `message_too_large`.
+   * @default 65_536
+   */
+  maxMessageBytes: number;
+  /**
+   * Inbound frames per second per connection (token bucket refill).
+   * @default 100
+   */
+  rate: number;
+  /**
+   * Token bucket size.
+   * @default 200
+   */
+  burst: number;
+  /**
+   * Bytes queued for one connection before it counts as a slow consumer.
+   * @default 1_048_576
+   */
+  queueBytes: number;
+  /**
+   * Milliseconds a new connection has to send its connect frame.
+   * @default 10_000
+   */
+  connectTimeout: number;
+}
+
+/** The minimal logger the hub writes to (pino and console both fit). */
+export interface Logger {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface HubOptions {
+  /** Broker; the embedded memory broker when absent. */
+  broker?: Broker;
+  /**
+   * WebSocket path when attaching to an http.Server.
+   * @default "/ws"
+   */
+  path?: string;
+  /** JWT verification; without it only anonymous connections are possible. */
+  auth?: AuthOptions;
+  /**
+   * Accept connections without a token (userId null).
+   * @default false
+   */
+  allowAnonymous?: boolean;
+  /** Allowed `Origin` header values; any origin when absent. */
+  allowedOrigins?: string[];
+  /** Namespace policies, keyed by namespace (`""` is the default namespace of bare names). */
+  namespaces?: Record<string, NamespaceOptions>;
+  /**
+   * Policy for namespaces not listed in `namespaces`; null rejects them with `unknown_namespace`.
+   * @default null
+   */
+  defaultNamespace?: NamespaceOptions | null;
+  /**
+   * History of the personal channels (`$client:`, `$session:`, `$user:`, `$broadcast`).
+   * @default { size: 100, ttl: 120_000 }
+   */
+  personalHistory?: Partial<HistoryOptions>;
+  heartbeat?: Partial<HeartbeatOptions>;
+  limits?: Partial<LimitOptions>;
+  logger?: Logger;
+}
+
+export const DEFAULT_HISTORY: HistoryOptions = { size: 1000, ttl: 120_000 };
+export const DEFAULT_PERSONAL_HISTORY: HistoryOptions = { size: 100, ttl: 120_000 };
+export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 25_000, timeout: 10_000 };
+export const DEFAULT_LIMITS: LimitOptions = {
+  maxConnections: Number.POSITIVE_INFINITY,
+  maxConnectionsPerUser: Number.POSITIVE_INFINITY,
+  maxConnectionsPerIp: Number.POSITIVE_INFINITY,
+  maxSubscriptions: 1000,
+  maxMessageBytes: 65_536,
+  rate: 100,
+  burst: 200,
+  queueBytes: 1_048_576,
+  connectTimeout: 10_000,
+};
+
+const noop = () => {};
+/** A logger that drops everything (the default). */
+export const silentLogger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
