@@ -56,6 +56,9 @@ export const ERRORS = {
   internal_error: { status: 500, message: "Internal server error" },
   forbidden: { status: 403, message: "Not allowed" },
   user_mismatch: { status: 403, message: "A refreshed token must belong to the same user" },
+  // --- refused at the WebSocket upgrade (HTTP response, no connection) ---
+  origin_not_allowed: { status: 403, message: "The Origin is not allowed" },
+  unsupported_protocol: { status: 400, message: "Unsupported WebSocket subprotocol" },
   // --- HTTP API ---
   invalid_body: { status: 400, message: "The request body is not valid" },
   api_key_required: { status: 401, message: "An API key is required: Authorization: Bearer <key>" },
@@ -64,13 +67,7 @@ export const ERRORS = {
   // --- errors that close the connection: terminal (40xx) ---
   unauthorized: { status: 401, close: 4001, message: "A token is required" },
   token_invalid: { status: 401, close: 4002, message: "The token is not valid" },
-  origin_not_allowed: { status: 403, close: 4003, message: "The Origin is not allowed" },
-  disconnected: { status: 200, close: 4004, message: "Disconnected by the server" },
-  unsupported_protocol: {
-    status: 400,
-    close: 4005,
-    message: "Unsupported WebSocket subprotocol",
-  },
+  disconnected: { status: 200, close: 4003, message: "Disconnected by the server" },
   // --- errors that close the connection: back off slowly (41xx) ---
   rate_limited: { status: 429, close: 4100, message: "Too many messages" },
   too_many_connections: { status: 503, close: 4101, message: "Connection limit reached" },

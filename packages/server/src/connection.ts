@@ -1,0 +1,338 @@
+import {
+  type Codec,
+  closeCodeOf,
+  ERRORS,
+  type ErrorCode,
+  type ErrorPayload,
+  parseClientFrame,
+  type RequestFrame,
+  SwitchyardError,
+} from "@switchyard/protocol";
+import type { HubCore } from "./core.js";
+import type { ClientInfo } from "./hub-api.js";
+import { TokenBucket } from "./limits/token-bucket.js";
+import { handleRequest } from "./requests.js";
+import type { Subscription } from "./subscription.js";
+import type { HubSocket, SocketHandler } from "./transport/socket.js";
+
+/** Above this many bytes in the socket's buffer, frames wait in our queue (where they can be conflated). */
+const HIGH_WATER = 128 * 1024;
+/** How long a closing socket may take to finish the close handshake before it is destroyed. */
+const CLOSE_GRACE_MS = 3_000;
+/** Most frames in one inbound batch. */
+const MAX_BATCH = 100;
+
+type State = "opening" | "open" | "closing" | "closed";
+
+/**
+ * One client: its identity, subscriptions, inbound rate limit and outbound queue.
+ * The outbound queue coalesces every frame queued within one tick into one write, and caps
+ * what a slow client may hold: superseded values of conflated channels are replaced, anything
+ * else past the cap closes the client with `slow_consumer` so it recovers from history.
+ */
+export class Connection implements SocketHandler {
+  readonly clientId: string;
+  sessionId = "";
+  userId: string | null = null;
+  claims: Readonly<Record<string, unknown>> = {};
+  expiresAt: number | null = null;
+  readonly ip: string;
+  readonly codec: Codec;
+  readonly subscriptions = new Map<string, Subscription>();
+  /** Token from the upgrade request (query or header), used when `connect` carries none. */
+  readonly upgradeToken: string | undefined;
+  readonly upgradeSessionId: string | undefined;
+  /** True once the connection holds a slot in the connection limits. */
+  holdsSlot = false;
+
+  state: State = "opening";
+  readonly openedAt = Date.now();
+  /** Last time anything arrived from the client. */
+  lastSeen = this.openedAt;
+  /** When the outstanding heartbeat ping was sent (0: none outstanding). */
+  pingSentAt = 0;
+  lastPingAt = this.openedAt;
+
+  private closeReason: ErrorCode | undefined;
+  private readonly bucket: TokenBucket;
+  private chain: Promise<void> = Promise.resolve();
+  private queue: Uint8Array[] = [];
+  private queueBytes = 0;
+  /** Index in `queue` of the pending frame of each conflated channel. */
+  private conflated: Map<string, number> | undefined;
+  private scheduled = false;
+  /** Socket buffer size seen at the last flush. */
+  private buffered = 0;
+
+  constructor(
+    private readonly core: HubCore,
+    private readonly socket: HubSocket,
+    init: {
+      clientId: string;
+      ip: string;
+      codec: Codec;
+      token: string | undefined;
+      sessionId: string | undefined;
+    },
+  ) {
+    this.clientId = init.clientId;
+    this.ip = init.ip;
+    this.codec = init.codec;
+    this.upgradeToken = init.token;
+    this.upgradeSessionId = init.sessionId;
+    this.bucket = new TokenBucket({ rate: core.limits.rate, burst: core.limits.burst });
+  }
+
+  // ------------------------------------------------------------------------------------
+  // outbound
+  // ------------------------------------------------------------------------------------
+
+  /**
+   * Queues encoded bytes for this client. `conflateKey` (the channel of a conflated event)
+   * lets a newer value replace a queued, unsent one.
+   */
+  enqueue(bytes: Uint8Array, conflateKey?: string): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    if (conflateKey !== undefined && this.conflated !== undefined) {
+      const at = this.conflated.get(conflateKey);
+      if (at !== undefined) {
+        this.queueBytes += bytes.length - this.queue[at]!.length;
+        this.queue[at] = bytes;
+        return;
+      }
+    }
+    if (
+      conflateKey === undefined &&
+      this.queueBytes + this.buffered + bytes.length > this.core.limits.queueBytes
+    ) {
+      this.close("slow_consumer");
+      return;
+    }
+    if (conflateKey !== undefined) {
+      this.conflated ??= new Map();
+      this.conflated.set(conflateKey, this.queue.length);
+    }
+    this.queue.push(bytes);
+    this.queueBytes += bytes.length;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.core.scheduler.schedule(this);
+    }
+  }
+
+  /** Encodes and queues one frame. */
+  send(frame: unknown): void {
+    this.enqueue(this.core.encode(this.codec, frame));
+  }
+
+  reply(id: number, result: unknown): void {
+    this.send({ type: "reply", id, result: result === undefined ? null : result });
+  }
+
+  /** Replies with an error, or sends an error frame when the request had no usable id. */
+  replyError(id: number | undefined, error: unknown): void {
+    const payload = this.toPayload(error);
+    this.send(
+      id === undefined ? { type: "error", error: payload } : { type: "reply", id, error: payload },
+    );
+  }
+
+  /** Writes everything queued as one message (called by the flush scheduler). */
+  flush(): void {
+    this.scheduled = false;
+    const count = this.queue.length;
+    if (count === 0 || this.state === "closed") return;
+    const buffered = this.socket.bufferedAmount;
+    this.buffered = buffered;
+    // Backed up: keep frames here, where conflation still works; onWritten resumes.
+    if (buffered > HIGH_WATER) return;
+    const data = count === 1 ? this.queue[0]! : this.codec.batch(this.queue);
+    this.queue = [];
+    this.queueBytes = 0;
+    this.conflated?.clear();
+    this.core.counters.messagesOut.total += count;
+    const crossing = buffered + data.length > HIGH_WATER;
+    this.socket.send(data, this.codec.binary, crossing ? this.onWritten : undefined);
+  }
+
+  private readonly onWritten = (): void => {
+    this.buffered = this.socket.bufferedAmount;
+    if (this.queue.length > 0 && !this.scheduled) {
+      this.scheduled = true;
+      this.core.scheduler.schedule(this);
+    }
+  };
+
+  /** Bytes queued here and not yet handed to the socket. */
+  get queuedBytes(): number {
+    return this.queueBytes;
+  }
+
+  // ------------------------------------------------------------------------------------
+  // inbound
+  // ------------------------------------------------------------------------------------
+
+  message(data: Buffer, _binary: boolean): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    this.core.counters.messagesIn.total++;
+    this.lastSeen = Date.now();
+    this.pingSentAt = 0;
+    if (data.length > this.core.limits.maxMessageBytes) {
+      this.replyError(
+        undefined,
+        new SwitchyardError(
+          "message_too_large",
+          `The message has ${data.length} bytes; the limit is ${this.core.limits.maxMessageBytes}`,
+        ),
+      );
+      return;
+    }
+    let decoded: unknown;
+    try {
+      decoded = this.codec.decode(data);
+    } catch {
+      const what = this.codec.binary ? "MessagePack" : "JSON";
+      this.replyError(
+        undefined,
+        new SwitchyardError("malformed_frame", `The message is not valid ${what}`),
+      );
+      return;
+    }
+    if (!Array.isArray(decoded)) {
+      this.frame(decoded);
+      return;
+    }
+    if (decoded.length > MAX_BATCH) {
+      this.replyError(
+        undefined,
+        new SwitchyardError("invalid_frame", `A batch holds at most ${MAX_BATCH} frames`),
+      );
+      return;
+    }
+    for (const value of decoded) this.frame(value);
+  }
+
+  private frame(value: unknown): void {
+    if (this.state !== "opening" && this.state !== "open") return;
+    const verdict = this.bucket.take();
+    if (verdict === "close") {
+      this.close("rate_limited");
+      return;
+    }
+    const parsed = parseClientFrame(value);
+    if (!parsed.ok) {
+      this.replyError(parsed.id, new SwitchyardError(parsed.code, parsed.message));
+      return;
+    }
+    const frame = parsed.frame;
+    if (frame.type === "pong") return;
+    if (verdict === "reject") {
+      this.replyError(
+        frame.id,
+        new SwitchyardError("rate_limited", "Too many messages: slow down"),
+      );
+      return;
+    }
+    if (this.state === "opening" && frame.type !== "connect") {
+      this.replyError(frame.id, new SwitchyardError("not_connected"));
+      return;
+    }
+    // RPCs may be slow: they run beside the queue. Everything else keeps its order, so a
+    // subscribe followed by a publish behaves as written.
+    if (frame.type === "rpc") {
+      this.run(frame);
+    } else {
+      this.chain = this.chain.then(() => this.run(frame));
+    }
+  }
+
+  private async run(frame: RequestFrame): Promise<void> {
+    try {
+      await handleRequest(this.core, this, frame);
+    } catch (error) {
+      if (this.state === "closed") return;
+      this.replyError(frame.id, error);
+      const code = error instanceof SwitchyardError ? error.code : undefined;
+      // Failed authentication ends the connection with its close code.
+      if (frame.type === "connect" && code && closeCodeOf(code) !== undefined) this.close(code);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------
+  // closing
+  // ------------------------------------------------------------------------------------
+
+  /** Closes the connection with one of our error codes (its close code tells the client what to do). */
+  close(reason: ErrorCode, message?: string): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    const closeCode = closeCodeOf(reason) ?? 1000;
+    if (reason === "slow_consumer") {
+      this.queue = [];
+      this.queueBytes = 0;
+    } else {
+      this.flush();
+    }
+    this.state = "closing";
+    this.closeReason = reason;
+    this.socket.close(closeCode, truncateReason(message ?? ERRORS[reason].message));
+    setTimeout(() => {
+      if (this.state !== "closed") this.socket.terminate();
+    }, CLOSE_GRACE_MS).unref();
+  }
+
+  /** Called by the transport when the socket is gone. */
+  closed(code: number): void {
+    if (this.state === "closed") return;
+    const wasOpen = this.state === "open" || (this.state === "closing" && this.sessionId !== "");
+    this.state = "closed";
+    this.queue = [];
+    this.queueBytes = 0;
+    for (const channel of this.subscriptions.keys()) this.core.registry.remove(this, channel);
+    if (this.holdsSlot) {
+      this.core.connectionLimits.release({ userId: this.userId, ip: this.ip });
+      this.holdsSlot = false;
+    }
+    if (this.core.clients.get(this.clientId) === this) this.core.clients.delete(this.clientId);
+    if (wasOpen) {
+      const client = this.info;
+      const report = (error: unknown) =>
+        this.core.logger.error({ err: error }, "lifecycle listener failed");
+      for (const channel of this.subscriptions.keys()) {
+        this.core.emitter.emit("unsubscribe", { client, channel }, report);
+      }
+      this.core.emitter.emit("disconnect", { client, code, reason: this.closeReason }, report);
+    }
+    this.subscriptions.clear();
+  }
+
+  /** Destroys the socket at once (after a close that was not answered in time). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  /** A snapshot of who this client is, for hooks, RPC handlers and listings. */
+  get info(): ClientInfo {
+    return {
+      clientId: this.clientId,
+      sessionId: this.sessionId,
+      userId: this.userId,
+      claims: this.claims,
+      ip: this.ip,
+      codec: this.codec.name,
+    };
+  }
+
+  /** Turns anything thrown into the wire shape; unexpected errors are logged, not leaked. */
+  toPayload(error: unknown): ErrorPayload {
+    if (error instanceof SwitchyardError) return error.toPayload();
+    this.core.logger.error({ err: error, clientId: this.clientId }, "request failed");
+    return new SwitchyardError("internal_error").toPayload();
+  }
+}
+
+function truncateReason(reason: string): string {
+  // A close reason may hold at most 123 bytes of UTF-8.
+  let out = reason;
+  while (Buffer.byteLength(out) > 123) out = out.slice(0, -1);
+  return out;
+}

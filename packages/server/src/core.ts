@@ -1,0 +1,38 @@
+import type { StandardSchemaV1 } from "@standard-schema/spec";
+import type { Codec } from "@switchyard/protocol";
+import type { Authenticator } from "./auth/authenticator.js";
+import type { Broker } from "./broker/broker.js";
+import type { Connection } from "./connection.js";
+import type { Emitter } from "./emitter.js";
+import type { FlushScheduler } from "./flush-scheduler.js";
+import type { HubEvents, RpcHandler } from "./hub-api.js";
+import type { ConnectionLimits } from "./limits/connection-limits.js";
+import type { Namespaces } from "./namespaces.js";
+import type { HeartbeatOptions, LimitOptions, Logger } from "./options.js";
+import type { Registry } from "./registry.js";
+import type { HubCounters } from "./stats.js";
+
+export interface RpcEntry {
+  schema: StandardSchemaV1 | undefined;
+  handler: RpcHandler<unknown, unknown>;
+}
+
+/** The hub's internals shared by connections and request handlers. */
+export interface HubCore {
+  readonly broker: Broker;
+  readonly registry: Registry<Connection>;
+  readonly namespaces: Namespaces;
+  readonly authenticator: Authenticator;
+  readonly connectionLimits: ConnectionLimits;
+  readonly counters: HubCounters;
+  readonly scheduler: FlushScheduler;
+  readonly emitter: Emitter<HubEvents>;
+  readonly logger: Logger;
+  readonly rpcs: Map<string, RpcEntry>;
+  /** Connections that completed `connect`, by clientId. */
+  readonly clients: Map<string, Connection>;
+  readonly limits: LimitOptions;
+  readonly heartbeat: HeartbeatOptions;
+  /** Encodes a frame to bytes with `codec` (the one place frames become bytes). */
+  encode(codec: Codec, frame: unknown): Uint8Array;
+}

@@ -1,0 +1,52 @@
+import type { EventFrame } from "@switchyard/protocol";
+import type { BrokerEvent } from "./broker/broker.js";
+import type { Connection } from "./connection.js";
+import type { HubCore } from "./core.js";
+
+/** The wire frame of an event. */
+export function eventFrame(event: BrokerEvent): EventFrame {
+  return {
+    type: "event",
+    channel: event.channel,
+    event: event.event,
+    data: event.data,
+    offset: event.offset,
+    timestamp: event.timestamp,
+  };
+}
+
+/**
+ * Fans one event out to this node's subscribers of its channel. The frame is encoded at most
+ * once per codec and the same bytes are queued for every subscriber using that codec.
+ */
+export function deliver(core: HubCore, event: BrokerEvent): void {
+  const subscribers = core.registry.subscribers(event.channel);
+  if (subscribers === undefined) return;
+  let frame: EventFrame | undefined;
+  let text: Uint8Array | undefined;
+  let binary: Uint8Array | undefined;
+  let conflateKey: string | undefined;
+  let first = true;
+  for (const [connection, subscription] of subscribers) {
+    if (subscription.events !== undefined && !subscription.events.has(event.event)) continue;
+    if (subscription.pending !== undefined) {
+      subscription.pending.push(event);
+      continue;
+    }
+    if (event.offset !== undefined && event.offset <= subscription.floor) continue;
+    if (first) {
+      first = false;
+      frame = eventFrame(event);
+      if (subscription.namespace.conflate) conflateKey = event.channel;
+    }
+    let bytes: Uint8Array;
+    if ((connection as Connection).codec.binary) {
+      binary ??= core.encode(connection.codec, frame);
+      bytes = binary;
+    } else {
+      text ??= core.encode(connection.codec, frame);
+      bytes = text;
+    }
+    connection.enqueue(bytes, conflateKey);
+  }
+}

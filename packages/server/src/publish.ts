@@ -1,0 +1,52 @@
+import { isValidEventName, type PublishResult, SwitchyardError } from "@switchyard/protocol";
+import type { HubCore } from "./core.js";
+import type { Namespace } from "./namespaces.js";
+import { validate } from "./validate.js";
+
+export interface PublishInput {
+  channel: string;
+  event: string;
+  data?: unknown;
+  idempotencyKey?: string;
+}
+
+/**
+ * Publishes an event whose channel was already resolved and authorised: checks the event name
+ * and its schema, then hands it to the broker. The one publish path of the hub.
+ */
+export async function publishChecked(
+  core: HubCore,
+  namespace: Namespace,
+  input: PublishInput,
+): Promise<PublishResult> {
+  if (!isValidEventName(input.event)) {
+    throw new SwitchyardError(
+      "invalid_frame",
+      "Field 'event' must be 1-128 characters of A-Z a-z 0-9 _ . : -",
+    );
+  }
+  let data: unknown = input.data === undefined ? null : input.data;
+  if (namespace.events) {
+    const schema = namespace.events[input.event];
+    if (!schema || !Object.hasOwn(namespace.events, input.event)) {
+      throw new SwitchyardError(
+        "unknown_event",
+        `Event '${input.event}' is not declared for namespace '${namespace.name}'`,
+      );
+    }
+    data = await validate(schema, data, `data for event '${input.event}'`);
+  }
+  const result = await core.broker.publish({
+    channel: input.channel,
+    event: input.event,
+    data,
+    history: namespace.history,
+    idempotencyKey: input.idempotencyKey,
+  });
+  core.counters.published.total++;
+  const out: PublishResult = {};
+  if (result.offset !== undefined) out.offset = result.offset;
+  if (result.epoch !== undefined) out.epoch = result.epoch;
+  if (result.duplicate) out.duplicate = true;
+  return out;
+}

@@ -1,0 +1,25 @@
+/**
+ * The tiny socket surface the hub core needs. The `ws` adapter implements it today; a Bun or
+ * uWebSockets adapter can implement it later without touching the core.
+ */
+export interface HubSocket {
+  /**
+   * Sends one message. `onWritten`, when given, is called once the bytes left the process
+   * (used only while the socket is backed up, so the fast path allocates nothing).
+   */
+  send(data: Uint8Array, binary: boolean, onWritten?: () => void): void;
+  /** Starts the closing handshake. */
+  close(code: number, reason: string): void;
+  /** Destroys the socket at once. */
+  terminate(): void;
+  /** Bytes handed to the socket and not yet written to the network. */
+  readonly bufferedAmount: number;
+}
+
+/** What a transport reports about one socket to the hub. */
+export interface SocketHandler {
+  /** One inbound WebSocket message. */
+  message(data: Buffer, binary: boolean): void;
+  /** The socket closed (after the handshake or abruptly: 1006). */
+  closed(code: number): void;
+}
