@@ -1,0 +1,10 @@
+/**
+ * Test helpers for Switchyard implementations, published as `@switchyard/server/testing`.
+ * Requires Vitest (an optional peer dependency).
+ *
+ * @example
+ * import { brokerContract } from "@switchyard/server/testing";
+ *
+ * brokerContract("my broker", () => createMyBroker());
+ */
+export { type BrokerContractOptions, brokerContract } from "./broker-contract.js";
