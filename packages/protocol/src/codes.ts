@@ -76,6 +76,11 @@ export const ERRORS = {
     close: 4102,
     message: "No connect frame arrived in time",
   },
+  auth_unavailable: {
+    status: 503,
+    close: 4103,
+    message: "The token could not be checked right now",
+  },
   // --- errors that close the connection: reconnect now (42xx) ---
   server_shutting_down: { status: 503, close: 4200, message: "The server is shutting down" },
   slow_consumer: {

@@ -1,5 +1,6 @@
 export { SwitchyardError } from "@switchyard/protocol";
-export type { Authenticator, Identity } from "./auth/authenticator.js";
+export { type Authenticator, createAuthenticator, type Identity } from "./auth/authenticator.js";
+export { CHANNELS_CLAIM, channelsClaimAllows } from "./auth/channels-claim.js";
 export type {
   Broker,
   BrokerEvent,
@@ -32,6 +33,13 @@ export type {
   RpcHandler,
   SubscriptionInfo,
 } from "./hub-api.js";
+export {
+  type ConnectionCounts,
+  type ConnectionLimitOptions,
+  ConnectionLimits,
+  type ConnectionOwner,
+} from "./limits/connection-limits.js";
+export { type RateVerdict, TokenBucket, type TokenBucketOptions } from "./limits/token-bucket.js";
 export {
   type AccessContext,
   type AccessRule,

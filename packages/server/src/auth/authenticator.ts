@@ -27,7 +27,7 @@ export interface Authenticator {
    * Resolves the identity behind `token` (an empty string counts as no token), or rejects
    * with a `SwitchyardError`:
    * `unauthorized` (no token and anonymous connections are off), `token_expired`,
-   * `token_invalid` (any other verification failure), or `internal_error` when the key set
+   * `token_invalid` (any other verification failure), or `auth_unavailable` when the key set
    * could not be fetched (the token may well be valid).
    */
   authenticate(token: string | undefined): Promise<Identity>;
@@ -286,7 +286,7 @@ function toSwitchyardError(error: unknown): SwitchyardError {
   if (error instanceof errors.JWTExpired) return new SwitchyardError("token_expired");
   if (error instanceof KeySourceUnavailable) {
     return new SwitchyardError(
-      "internal_error",
+      "auth_unavailable",
       "The token could not be checked: the JSON Web Key Set is unreachable",
     );
   }
