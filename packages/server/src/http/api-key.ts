@@ -1,0 +1,36 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { SwitchyardError } from "@switchyard/protocol";
+import type { MiddlewareHandler } from "hono";
+
+/**
+ * Compares two secrets in constant time. Both are hashed with SHA-256 first, so neither the
+ * content nor the length of the expected secret leaks through timing.
+ */
+export function secretsMatch(expectedDigest: Buffer, given: string): boolean {
+  const givenDigest = createHash("sha256").update(given, "utf8").digest();
+  return timingSafeEqual(expectedDigest, givenDigest);
+}
+
+/** The bearer token of an `Authorization` header, or undefined when there is none. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Middleware that lets a request through only with `Authorization: Bearer <apiKey>`.
+ * No usable header → `api_key_required`; another key → `api_key_invalid` (both 401).
+ */
+export function requireApiKey(apiKey: string): MiddlewareHandler {
+  if (typeof apiKey !== "string" || apiKey.length === 0) {
+    throw new TypeError("apiKey must be a non-empty string");
+  }
+  const expected = createHash("sha256").update(apiKey, "utf8").digest();
+  return async (c, next) => {
+    const token = bearerToken(c.req.header("authorization"));
+    if (token === undefined) throw new SwitchyardError("api_key_required");
+    if (!secretsMatch(expected, token)) throw new SwitchyardError("api_key_invalid");
+    await next();
+  };
+}
