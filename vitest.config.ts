@@ -5,9 +5,10 @@ export default defineConfig({
   ssr: { resolve: { conditions: ["@switchyard/source"] } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
-    reporters: ["default"],
+    reporters: ["default", "./scripts/summary-reporter.ts"],
   },
 });

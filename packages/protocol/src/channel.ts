@@ -33,10 +33,14 @@ export function isValidEventName(event: unknown): event is string {
   return typeof event === "string" && EVENT_PATTERN.test(event);
 }
 
-/** The namespace of a channel: the part before the first `:`, or `""` for a bare name. */
+/**
+ * The namespace of a channel: the part before the first `:`, or `""` for a bare name
+ * (reserved bare names such as `$broadcast` are their own namespace).
+ */
 export function namespaceOf(channel: string): string {
   const colon = channel.indexOf(":");
-  return colon === -1 ? "" : channel.slice(0, colon);
+  if (colon !== -1) return channel.slice(0, colon);
+  return isPersonalChannel(channel) ? channel : "";
 }
 
 /** Returns true for the hub's reserved personal channels (names starting with `$`). */

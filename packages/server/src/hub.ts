@@ -74,8 +74,12 @@ class SwitchyardHub implements Hub {
   private closing = false;
 
   constructor(options: HubOptions) {
-    this.broker = options.broker ?? createMemoryBroker();
     this.logger = options.logger ?? silentLogger;
+    this.broker =
+      options.broker ??
+      createMemoryBroker({
+        onError: (error) => this.logger.error({ err: error }, "event delivery failed"),
+      });
     this.path = options.path ?? "/ws";
     this.allowedOrigins = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
     const limits: LimitOptions = { ...DEFAULT_LIMITS, ...options.limits };
