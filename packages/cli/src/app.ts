@@ -1,0 +1,64 @@
+import { SwitchyardError } from "@switchyard/protocol";
+import type { Hub, Logger } from "@switchyard/server";
+import { createHttpApi } from "@switchyard/server";
+import { Hono } from "hono";
+import { routePath } from "hono/route";
+import type { Metrics } from "./metrics.js";
+import { STATUS_PAGE_HTML } from "./status-page.js";
+
+/** What the standalone server's HTTP side is built from. */
+export interface ServerAppOptions {
+  hub: Hub;
+  apiKey: string;
+  metrics: Metrics;
+  logger: Logger;
+  /** Largest HTTP API request body in bytes. */
+  maxBodyBytes: number;
+  /** True once shutdown has begun: `/readyz` answers 503 from then on. */
+  isClosing: () => boolean;
+}
+
+/**
+ * The Hono app of `switchyard serve`: the HTTP API under `/api`, the probes `/healthz` and
+ * `/readyz`, `/stats` (JSON), `/metrics` (Prometheus) and the status page at `/`.
+ */
+export function createServerApp(options: ServerAppOptions): Hono {
+  const { hub, metrics } = options;
+  const api = createHttpApi(hub, {
+    apiKey: options.apiKey,
+    maxBodyBytes: options.maxBodyBytes,
+    logger: options.logger,
+  });
+  const app = new Hono();
+
+  app.use(async (c, next) => {
+    await next();
+    // The route pattern, not the raw path, keeps the label set small.
+    const route = c.res.status === 404 ? "unmatched" : routePath(c, -1);
+    metrics.observeRequest(route, c.req.method, c.res.status);
+  });
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+  app.get("/readyz", (c) => {
+    const ready = !options.isClosing() && hub.ready();
+    return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
+  });
+  app.get("/stats", (c) => c.json(hub.stats()));
+  app.get("/metrics", async (c) => {
+    const text = await metrics.render();
+    return c.body(text, 200, { "content-type": metrics.contentType });
+  });
+  app.get("/", (c) => c.html(STATUS_PAGE_HTML));
+
+  app.route("/", api);
+  // A mounted app's notFound and onError do not cover the outer routes: same JSON here.
+  app.notFound((c) => {
+    const error = new SwitchyardError("not_found", `No route for ${c.req.method} ${c.req.path}`);
+    return c.json({ error: error.toPayload() }, 404);
+  });
+  app.onError((err, c) => {
+    options.logger.error({ err, method: c.req.method, path: c.req.path }, "request failed");
+    return c.json({ error: new SwitchyardError("internal_error").toPayload() }, 500);
+  });
+  return app;
+}

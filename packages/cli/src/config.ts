@@ -1,0 +1,209 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import type { AuthOptions, NamespaceOptions } from "@switchyard/server";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { LOG_LEVELS, type LogLevel } from "./logger.js";
+
+/**
+ * The configuration of `switchyard serve`: a JSON or YAML file, overridden by flags and
+ * environment variables, validated here with zod so a mistake names its field.
+ */
+
+const positiveInt = z.number().int().positive();
+const accessRule = z.enum(["anyone", "authenticated", "token", "nobody"]);
+
+const namespaceSchema = z.strictObject({
+  subscribe: accessRule.optional(),
+  publish: accessRule.optional(),
+  history: z
+    .union([z.literal(false), z.strictObject({ size: positiveInt, ttl: positiveInt }).partial()])
+    .optional(),
+  conflate: z.boolean().optional(),
+});
+
+const authSchema = z
+  .strictObject({
+    secret: z.string().min(1).optional(),
+    publicKey: z.string().min(1).optional(),
+    jwksUrl: z.url().optional(),
+    algorithms: z.array(z.string().min(1)).min(1).optional(),
+    issuer: z.string().min(1).optional(),
+    audience: z.string().min(1).optional(),
+  })
+  .refine(
+    (auth) =>
+      [auth.secret, auth.publicKey, auth.jwksUrl].filter((v) => v !== undefined).length === 1,
+    { message: "give exactly one of secret, publicKey, jwksUrl" },
+  );
+
+/** The schema of a config file (every field optional). */
+export const configFileSchema = z.strictObject({
+  port: z.number().int().min(0).max(65_535).optional(),
+  host: z.string().min(1).optional(),
+  apiKey: z.string().min(1).optional(),
+  allowAnonymous: z.boolean().optional(),
+  auth: authSchema.optional(),
+  allowedOrigins: z.array(z.string().min(1)).optional(),
+  limits: z
+    .strictObject({
+      maxConnections: positiveInt,
+      maxConnectionsPerUser: positiveInt,
+      maxConnectionsPerIp: positiveInt,
+      maxSubscriptions: positiveInt,
+      maxMessageBytes: positiveInt,
+      rate: z.number().positive(),
+      burst: positiveInt,
+      queueBytes: positiveInt,
+      connectTimeout: positiveInt,
+    })
+    .partial()
+    .optional(),
+  heartbeat: z.strictObject({ interval: positiveInt, timeout: positiveInt }).partial().optional(),
+  namespaces: z.record(z.string(), namespaceSchema).optional(),
+  defaultNamespace: namespaceSchema.nullable().optional(),
+  maxBodyBytes: positiveInt.optional(),
+  shutdownTimeout: z.number().int().min(0).optional(),
+  logLevel: z.enum(LOG_LEVELS).optional(),
+});
+
+/** A config file's content, or the flags that override it. */
+export type ConfigInput = z.infer<typeof configFileSchema>;
+
+/** The resolved configuration `startServer` runs with. */
+export interface ServerConfig {
+  /** @default 7070 (0 picks a free port) */
+  port: number;
+  /** @default "127.0.0.1" (give "0.0.0.0" to listen on every interface) */
+  host: string;
+  /** The HTTP API key; generated when none is given. */
+  apiKey: string;
+  /** True when {@link ServerConfig.apiKey} was generated at start. */
+  apiKeyGenerated: boolean;
+  /** @default false */
+  allowAnonymous: boolean;
+  auth?: AuthOptions;
+  allowedOrigins?: string[];
+  limits?: ConfigInput["limits"];
+  heartbeat?: ConfigInput["heartbeat"];
+  namespaces?: Record<string, NamespaceOptions>;
+  /** @default {@link defaultNamespaceFor} */
+  defaultNamespace: NamespaceOptions | null;
+  /** @default 1_048_576 */
+  maxBodyBytes: number;
+  /**
+   * Milliseconds clients get to leave on shutdown before the hub closes anyway.
+   * @default 5_000
+   */
+  shutdownTimeout: number;
+  /** @default "info" */
+  logLevel: LogLevel;
+}
+
+/** Default port of `switchyard serve`. */
+export const DEFAULT_PORT = 7070;
+/** Default host: loopback only; listening on every interface must be asked for. */
+export const DEFAULT_HOST = "127.0.0.1";
+
+/** One problem of a config: the path of the bad field and why. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** A config that cannot be used; the message lists every bad field. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+  readonly issues: ConfigIssue[];
+
+  constructor(source: string, issues: ConfigIssue[]) {
+    const lines = issues.map((issue) => `  - ${issue.path || "(root)"}: ${issue.message}`);
+    super(`Invalid config (${source}):\n${lines.join("\n")}`);
+    this.issues = issues;
+  }
+}
+
+/**
+ * The namespace policy for channels whose namespace the config does not list: anyone may
+ * subscribe when anonymous connections are allowed (else only authenticated clients),
+ * authenticated clients may publish, and 1000 events / 2 minutes of history are kept.
+ */
+export function defaultNamespaceFor(allowAnonymous: boolean): NamespaceOptions {
+  return {
+    subscribe: allowAnonymous ? "anyone" : "authenticated",
+    publish: "authenticated",
+    history: { size: 1000, ttl: 120_000 },
+  };
+}
+
+/** Validates a parsed config object; throws {@link ConfigError} naming every bad field. */
+export function validateConfig(value: unknown, source = "config"): ConfigInput {
+  const result = configFileSchema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.flatMap((issue): ConfigIssue[] => {
+    const path = issue.path.map(String);
+    // One issue per unknown key, at the key's own path, so a typo is named where it is.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        path: [...path, key].join("."),
+        message: "unknown field",
+      }));
+    }
+    return [{ path: path.join("."), message: issue.message }];
+  });
+  throw new ConfigError(source, issues);
+}
+
+/** Reads and validates a JSON (`.json`) or YAML (anything else) config file. */
+export async function loadConfigFile(path: string): Promise<ConfigInput> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(path, [{ path: "", message: `cannot read the file: ${reason}` }]);
+  }
+  let value: unknown;
+  try {
+    value = extname(path).toLowerCase() === ".json" ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(path, [{ path: "", message: `cannot parse the file: ${reason}` }]);
+  }
+  return validateConfig(value, path);
+}
+
+/**
+ * Merges the layers (file, then environment, then flags: the later wins) and fills in the
+ * defaults. Without an API key anywhere, a random one is generated.
+ */
+export function resolveConfig(
+  layers: { file?: ConfigInput; flags?: ConfigInput; env?: NodeJS.ProcessEnv } = {},
+): ServerConfig {
+  const fromEnv: ConfigInput = {};
+  const envKey = layers.env?.SWITCHYARD_API_KEY;
+  if (envKey !== undefined && envKey !== "") fromEnv.apiKey = envKey;
+  const input = validateConfig({ ...layers.file, ...fromEnv, ...layers.flags }, "flags");
+  const allowAnonymous = input.allowAnonymous ?? false;
+  const config: ServerConfig = {
+    port: input.port ?? DEFAULT_PORT,
+    host: input.host ?? DEFAULT_HOST,
+    apiKey: input.apiKey ?? randomBytes(24).toString("base64url"),
+    apiKeyGenerated: input.apiKey === undefined,
+    allowAnonymous,
+    defaultNamespace:
+      input.defaultNamespace === undefined
+        ? defaultNamespaceFor(allowAnonymous)
+        : input.defaultNamespace,
+    maxBodyBytes: input.maxBodyBytes ?? 1_048_576,
+    shutdownTimeout: input.shutdownTimeout ?? 5_000,
+    logLevel: input.logLevel ?? "info",
+  };
+  if (input.auth !== undefined) config.auth = input.auth;
+  if (input.allowedOrigins !== undefined) config.allowedOrigins = input.allowedOrigins;
+  if (input.limits !== undefined) config.limits = input.limits;
+  if (input.heartbeat !== undefined) config.heartbeat = input.heartbeat;
+  if (input.namespaces !== undefined) config.namespaces = input.namespaces;
+  return config;
+}

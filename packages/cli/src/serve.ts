@@ -1,0 +1,136 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { getRequestListener } from "@hono/node-server";
+import { createHub, type Hub, type HubOptions } from "@switchyard/server";
+import type { Logger } from "pino";
+import { createServerApp } from "./app.js";
+import type { ServerConfig } from "./config.js";
+import { createLogger } from "./logger.js";
+import { createMetrics } from "./metrics.js";
+
+/** A running standalone server. */
+export interface ServerHandle {
+  /** Base URL of the HTTP side (`http://127.0.0.1:7070`). */
+  readonly url: string;
+  /** WebSocket endpoint (`ws://127.0.0.1:7070/ws`). */
+  readonly wsUrl: string;
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** The HTTP API key (generated when the config had none). */
+  readonly apiKey: string;
+  readonly hub: Hub;
+  readonly server: Server;
+  /**
+   * Stops accepting connections, closes every client with `server_shutting_down` (reconnect
+   * now), waits up to `shutdownTimeout` for them, then closes the HTTP server. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Options of {@link startServer} that are not configuration. */
+export interface StartServerOptions {
+  /** The pino logger; one writing JSON lines to stdout at `config.logLevel` when absent. */
+  logger?: Logger;
+}
+
+/** WebSocket path of the hub on the standalone server. */
+export const WS_PATH = "/ws";
+
+/** Milliseconds in-flight HTTP requests get once the hub has closed. */
+const HTTP_DRAIN_MS = 1_000;
+
+function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
+  const options: HubOptions = {
+    path: WS_PATH,
+    allowAnonymous: config.allowAnonymous,
+    defaultNamespace: config.defaultNamespace,
+    logger: logger.child({ component: "hub" }),
+  };
+  if (config.auth !== undefined) options.auth = config.auth;
+  if (config.allowedOrigins !== undefined) options.allowedOrigins = config.allowedOrigins;
+  if (config.namespaces !== undefined) options.namespaces = config.namespaces;
+  if (config.limits !== undefined) options.limits = config.limits;
+  if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
+  return options;
+}
+
+/** The host as it goes into a URL: wildcard hosts become loopback, IPv6 gets brackets. */
+export function urlHost(host: string): string {
+  if (host === "0.0.0.0" || host === "") return "127.0.0.1";
+  if (host === "::") return "[::1]";
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(port, host, () => {
+      server.off("error", onError);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}
+
+/**
+ * Starts the standalone server: one `http.Server` carrying the hub's WebSocket endpoint at
+ * `/ws`, the HTTP API under `/api`, `/healthz`, `/readyz`, `/stats`, `/metrics` and the
+ * status page at `/`.
+ *
+ * @example
+ * const server = await startServer(resolveConfig({ flags: { port: 0, allowAnonymous: true } }));
+ * console.log(server.wsUrl, server.apiKey);
+ * await server.close();
+ */
+export async function startServer(
+  config: ServerConfig,
+  options: StartServerOptions = {},
+): Promise<ServerHandle> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const hub = createHub(hubOptionsOf(config, logger));
+  const metrics = createMetrics(hub);
+  let closing = false;
+  const app = createServerApp({
+    hub,
+    apiKey: config.apiKey,
+    metrics,
+    logger: logger.child({ component: "http" }),
+    maxBodyBytes: config.maxBodyBytes,
+    isClosing: () => closing,
+  });
+  const server = createServer(getRequestListener(app.fetch));
+  hub.attach(server, { path: WS_PATH });
+
+  let address: AddressInfo;
+  try {
+    address = await listen(server, config.port, config.host);
+  } catch (error) {
+    await hub.close({ timeout: 0 });
+    throw error;
+  }
+  const origin = `${urlHost(address.address)}:${address.port}`;
+  const url = `http://${origin}`;
+  const wsUrl = `ws://${origin}${WS_PATH}`;
+  logger.info(
+    { url, wsUrl, host: config.host, port: address.port, apiKeyGenerated: config.apiKeyGenerated },
+    `switchyard listening on ${url}`,
+  );
+
+  let closed: Promise<void> | undefined;
+  const close = () => {
+    closed ??= (async () => {
+      closing = true;
+      logger.info({ timeout: config.shutdownTimeout }, "shutting down");
+      // Stop accepting first; the callback fires once every connection has ended.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await hub.close({ timeout: config.shutdownTimeout });
+      const drain = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
+      await serverClosed;
+      clearTimeout(drain);
+      logger.info("stopped");
+    })();
+    return closed;
+  };
+
+  return { url, wsUrl, port: address.port, apiKey: config.apiKey, hub, server, close };
+}

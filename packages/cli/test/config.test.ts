@@ -1,0 +1,209 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  ConfigError,
+  defaultNamespaceFor,
+  loadConfigFile,
+  resolveConfig,
+  validateConfig,
+} from "../src/config.js";
+
+const directories: string[] = [];
+afterEach(async () => {
+  for (const directory of directories.splice(0)) await rm(directory, { recursive: true });
+});
+
+async function file(name: string, content: string): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), "switchyard-config-"));
+  directories.push(directory);
+  const path = join(directory, name);
+  await writeFile(path, content);
+  return path;
+}
+
+function issuesOf(run: () => unknown): { path: string; message: string }[] {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+async function asyncIssuesOf(run: () => Promise<unknown>): Promise<ConfigError> {
+  const error = await run().then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  if (error instanceof ConfigError) return error;
+  throw new Error(`expected a ConfigError, got ${String(error)}`);
+}
+
+const YAML_CONFIG = `
+port: 8080
+host: 0.0.0.0
+apiKey: from-file
+auth:
+  secret: a-secret-of-some-length
+  issuer: https://id.example
+allowedOrigins: [https://app.example]
+limits: { maxConnections: 500, rate: 50 }
+heartbeat: { interval: 20000 }
+namespaces:
+  job: { subscribe: token, publish: nobody, history: { size: 500 }, conflate: true }
+  chat: { subscribe: authenticated, history: false }
+defaultNamespace: null
+logLevel: debug
+`;
+
+describe("validateConfig", () => {
+  it("accepts a full config", () => {
+    const config = validateConfig({
+      port: 0,
+      namespaces: { job: { subscribe: "anyone", history: { ttl: 1000 } } },
+      defaultNamespace: { subscribe: "nobody" },
+    });
+    expect(config.namespaces?.job?.history).toEqual({ ttl: 1000 });
+  });
+
+  it("names the path of every bad field", () => {
+    const issues = issuesOf(() =>
+      validateConfig({
+        port: 70_000,
+        namespaces: { job: { subscribe: "everyone", history: { size: -1 } } },
+        limits: { rate: "fast" },
+      }),
+    );
+    expect(issues.map((issue) => issue.path).sort()).toEqual([
+      "limits.rate",
+      "namespaces.job.history.size",
+      "namespaces.job.subscribe",
+      "port",
+    ]);
+    const subscribe = issues.find((issue) => issue.path === "namespaces.job.subscribe");
+    expect(subscribe?.message).toContain("anyone");
+  });
+
+  it("rejects unknown and misspelt fields by name", () => {
+    const issues = issuesOf(() =>
+      validateConfig({ prot: 80, namespaces: { a: { subscirbe: 1 } } }),
+    );
+    expect(issues).toHaveLength(2);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { path: "prot", message: "unknown field" },
+        { path: "namespaces.a.subscirbe", message: "unknown field" },
+      ]),
+    );
+  });
+
+  it("needs exactly one key source in auth", () => {
+    const both = issuesOf(() =>
+      validateConfig({ auth: { secret: "s", jwksUrl: "https://x/jwks" } }),
+    );
+    expect(both[0]).toMatchObject({
+      path: "auth",
+      message: expect.stringContaining("exactly one"),
+    });
+    const url = issuesOf(() => validateConfig({ auth: { jwksUrl: "not a url" } }));
+    expect(url[0]?.path).toBe("auth.jwksUrl");
+  });
+});
+
+describe("loadConfigFile", () => {
+  it("reads YAML", async () => {
+    const config = await loadConfigFile(await file("switchyard.yaml", YAML_CONFIG));
+    expect(config).toMatchObject({
+      port: 8080,
+      host: "0.0.0.0",
+      auth: { secret: "a-secret-of-some-length" },
+      namespaces: { job: { subscribe: "token", conflate: true }, chat: { history: false } },
+      defaultNamespace: null,
+    });
+  });
+
+  it("reads JSON", async () => {
+    const path = await file(
+      "switchyard.json",
+      JSON.stringify({ port: 9000, allowAnonymous: true }),
+    );
+    expect(await loadConfigFile(path)).toEqual({ port: 9000, allowAnonymous: true });
+  });
+
+  it("reports a YAML syntax error with its place", async () => {
+    const path = await file("bad.yaml", "port: 8080\nnamespaces:\n  job: { subscribe: anyone\n");
+    const error = await asyncIssuesOf(() => loadConfigFile(path));
+    expect(error.message).toContain(path);
+    expect(error.message).toMatch(/cannot parse/);
+    expect(error.message).toMatch(/line \d+/);
+  });
+
+  it("names a bad field of a YAML file", async () => {
+    const path = await file("bad-field.yml", "namespaces:\n  job:\n    publish: sometimes\n");
+    const error = await asyncIssuesOf(() => loadConfigFile(path));
+    expect(error.issues[0]?.path).toBe("namespaces.job.publish");
+    expect(error.message).toContain("namespaces.job.publish");
+  });
+
+  it("reports a missing file", async () => {
+    const error = await asyncIssuesOf(() => loadConfigFile(join(tmpdir(), "no-such-file.yaml")));
+    expect(error.message).toMatch(/cannot read/);
+  });
+});
+
+describe("resolveConfig", () => {
+  it("fills in the documented defaults and generates an API key", () => {
+    const a = resolveConfig();
+    const b = resolveConfig();
+    expect(a).toMatchObject({
+      port: 7070,
+      host: "127.0.0.1",
+      allowAnonymous: false,
+      apiKeyGenerated: true,
+      maxBodyBytes: 1_048_576,
+      logLevel: "info",
+      defaultNamespace: {
+        subscribe: "authenticated",
+        publish: "authenticated",
+        history: { size: 1000, ttl: 120_000 },
+      },
+    });
+    expect(a.apiKey.length).toBeGreaterThanOrEqual(32);
+    expect(a.apiKey).not.toBe(b.apiKey);
+  });
+
+  it("lets anyone subscribe by default with allowAnonymous", () => {
+    expect(resolveConfig({ flags: { allowAnonymous: true } }).defaultNamespace).toEqual(
+      defaultNamespaceFor(true),
+    );
+    expect(defaultNamespaceFor(true).subscribe).toBe("anyone");
+  });
+
+  it("keeps a config's defaultNamespace, null included", () => {
+    const config = resolveConfig({ file: { defaultNamespace: null, allowAnonymous: true } });
+    expect(config.defaultNamespace).toBeNull();
+  });
+
+  it("lets flags override the environment and the environment override the file", () => {
+    const file = { port: 1111, apiKey: "file-key", host: "0.0.0.0" };
+    const env = { SWITCHYARD_API_KEY: "env-key" };
+    expect(resolveConfig({ file, env })).toMatchObject({
+      port: 1111,
+      apiKey: "env-key",
+      apiKeyGenerated: false,
+      host: "0.0.0.0",
+    });
+    expect(resolveConfig({ file, env, flags: { apiKey: "flag-key", port: 0 } })).toMatchObject({
+      port: 0,
+      apiKey: "flag-key",
+    });
+  });
+
+  it("names a bad flag value", () => {
+    const issues = issuesOf(() => resolveConfig({ flags: { port: -5 } }));
+    expect(issues[0]?.path).toBe("port");
+  });
+});

@@ -1,0 +1,151 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { closeCodeOf } from "@switchyard/protocol";
+import { createHub } from "@switchyard/server";
+import { describe, expect, it } from "vitest";
+import { createServerApp } from "../src/app.js";
+import { type ConfigInput, resolveConfig } from "../src/config.js";
+import { createLogger } from "../src/logger.js";
+import { createMetrics } from "../src/metrics.js";
+import { type ServerHandle, startServer } from "../src/serve.js";
+import { onCleanup, subscriber } from "./helpers.js";
+
+const API_KEY = "serve-test-key";
+
+async function start(flags: ConfigInput = {}): Promise<ServerHandle> {
+  const config = resolveConfig({
+    flags: { port: 0, apiKey: API_KEY, allowAnonymous: true, shutdownTimeout: 1000, ...flags },
+  });
+  const handle = await startServer(config, { logger: createLogger("silent") });
+  onCleanup(() => handle.close());
+  return handle;
+}
+
+function publish(handle: ServerHandle, body: unknown, key = API_KEY): Promise<Response> {
+  return fetch(`${handle.url}/api/publish`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}
+
+describe("startServer", () => {
+  it("serves the probes, stats, metrics, the status page and the OpenAPI document", async () => {
+    const handle = await start();
+    expect(handle.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(handle.wsUrl).toBe(`${handle.url.replace("http", "ws")}/ws`);
+
+    const health = await fetch(`${handle.url}/healthz`);
+    expect(health.status).toBe(200);
+    const ready = await fetch(`${handle.url}/readyz`);
+    expect(ready.status).toBe(200);
+    const stats = await (await fetch(`${handle.url}/stats`)).json();
+    expect(stats).toMatchObject({ connections: 0, channels: 0, messagesIn: { total: 0 } });
+
+    const metrics = await fetch(`${handle.url}/metrics`);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain/);
+    const text = await metrics.text();
+    expect(text).toMatch(/^switchyard_connections 0$/m);
+    expect(text).toContain("process_cpu_user_seconds_total");
+
+    const page = await fetch(`${handle.url}/`);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await page.text();
+    expect(html).toContain('fetch("stats"');
+    expect(html).toContain("api/openapi.json");
+
+    const openapi = await fetch(`${handle.url}/api/openapi.json`);
+    expect(((await openapi.json()) as { servers: { url: string }[] }).servers).toEqual([
+      { url: handle.url },
+    ]);
+
+    const missing = await fetch(`${handle.url}/no-such-page`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
+  });
+
+  it("carries WebSocket clients and the HTTP API on one port", async () => {
+    const handle = await start();
+    const client = await subscriber(handle.wsUrl, "news");
+    const response = await publish(handle, { channel: "news", event: "headline", data: "hi" });
+    expect(response.status).toBe(200);
+    const event = await client.next((f) => f.type === "event" && f.channel === "news");
+    expect(event).toMatchObject({ event: "headline", data: "hi", offset: 1 });
+
+    const refused = await publish(handle, { channel: "news", event: "x" }, "wrong-key");
+    expect(refused.status).toBe(401);
+
+    const stats = await (await fetch(`${handle.url}/stats`)).json();
+    expect(stats).toMatchObject({ connections: 1, published: { total: 1 } });
+    const metrics = await (await fetch(`${handle.url}/metrics`)).text();
+    expect(metrics).toMatch(/^switchyard_connections 1$/m);
+    expect(metrics).toMatch(/^switchyard_published_total 1$/m);
+    expect(metrics).toMatch(
+      /^switchyard_http_requests_total\{route="\/api\/publish",method="POST",status="200"\} 1$/m,
+    );
+    expect(metrics).toMatch(
+      /^switchyard_http_requests_total\{route="\/api\/publish",method="POST",status="401"\} 1$/m,
+    );
+  });
+
+  it("applies the CLI's default namespace: history on, anonymous subscribers allowed", async () => {
+    const handle = await start();
+    await publish(handle, { channel: "anything:1", event: "e", data: 1 });
+    await publish(handle, { channel: "anything:1", event: "e", data: 2 });
+    const client = await subscriber(handle.wsUrl);
+    const result = await client.request({ type: "subscribe", channel: "anything:1" });
+    expect(result).toMatchObject({ channel: "anything:1", offset: 2 });
+    const history = await fetch(`${handle.url}/api/channels/anything%3A1/history`, {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
+    expect(((await history.json()) as { events: unknown[] }).events).toHaveLength(2);
+  });
+
+  it("refuses anonymous clients without --allow-anonymous", async () => {
+    const handle = await start({ allowAnonymous: false });
+    const client = await subscriber(handle.wsUrl).catch((error: Error) => error);
+    expect(client).toBeInstanceOf(Error);
+  });
+
+  it("closes clients with 'server_shutting_down' (reconnect now) and stops listening", async () => {
+    const handle = await start();
+    const client = await subscriber(handle.wsUrl, "news");
+    await handle.close();
+    expect(await client.closed).toBe(closeCodeOf("server_shutting_down"));
+    await expect(fetch(`${handle.url}/healthz`)).rejects.toThrow();
+    await handle.close(); // idempotent
+  });
+
+  it("rejects when the port is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    onCleanup(() => new Promise((resolve) => blocker.close(resolve)));
+    const { port } = blocker.address() as AddressInfo;
+    await expect(start({ port })).rejects.toMatchObject({ code: "EADDRINUSE" });
+  });
+});
+
+describe("createServerApp /readyz", () => {
+  it("answers 503 once shutdown has begun or the hub is not ready", async () => {
+    const hub = createHub({ allowAnonymous: true });
+    onCleanup(() => hub.close({ timeout: 0 }));
+    let closing = false;
+    const app = createServerApp({
+      hub,
+      apiKey: API_KEY,
+      metrics: createMetrics(hub),
+      logger: createLogger("silent"),
+      maxBodyBytes: 1024,
+      isClosing: () => closing,
+    });
+    expect((await app.request("/readyz")).status).toBe(200);
+    closing = true;
+    const response = await app.request("/readyz");
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ status: "not_ready" });
+    closing = false;
+    await hub.close({ timeout: 0 });
+    expect((await app.request("/readyz")).status).toBe(503);
+    expect((await app.request("/healthz")).status).toBe(200);
+  });
+});
