@@ -72,6 +72,8 @@ class SwitchyardHub implements Hub {
   private readonly allowedOrigins: Set<string> | undefined;
   private readonly logger: Logger;
   private closing = false;
+  /** Resolves when the last connection is gone, while closing. */
+  private drained: (() => void) | undefined;
 
   constructor(options: HubOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -122,6 +124,7 @@ class SwitchyardHub implements Hub {
           closed: (code) => {
             this.connections.delete(connection);
             connection.closed(code);
+            if (this.connections.size === 0) this.drained?.();
           },
         };
       },
@@ -270,12 +273,19 @@ class SwitchyardHub implements Hub {
   async close(options?: { timeout?: number }): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    const deadline = Date.now() + (options?.timeout ?? 5_000);
-    for (const connection of this.connections) connection.close("server_shutting_down");
-    while (this.connections.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    if (this.connections.size > 0) {
+      const drained = new Promise<void>((resolve) => {
+        this.drained = resolve;
+      });
+      for (const connection of this.connections) connection.close("server_shutting_down");
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options?.timeout ?? 5_000);
+      });
+      await Promise.race([drained, timeout]);
+      clearTimeout(timer);
+      for (const connection of this.connections) connection.terminate();
     }
-    for (const connection of this.connections) connection.terminate();
     this.heartbeat.stop();
     clearInterval(this.statsTimer);
     await this.started.catch(() => {});
