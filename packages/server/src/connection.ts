@@ -298,6 +298,8 @@ export class Connection implements SocketHandler {
       const report = (error: unknown) =>
         this.core.logger.error({ err: error }, "lifecycle listener failed");
       for (const channel of this.subscriptions.keys()) {
+        // Personal channels ($…) are joined without a subscribe event, so they leave without one.
+        if (channel.startsWith("$")) continue;
         this.core.emitter.emit("unsubscribe", { client, channel }, report);
       }
       this.core.emitter.emit("disconnect", { client, code, reason: this.closeReason }, report);
