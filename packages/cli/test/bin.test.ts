@@ -24,6 +24,8 @@ interface Spawned {
   stdout: string[];
   stderr: () => string;
   exited: Promise<number | null>;
+  /** Resolves with the first defined value of `find`, re-checked on every output; rejects on exit. */
+  waitFor<T>(find: () => T | undefined): Promise<T>;
 }
 
 function spawnBin(args: string[]): Spawned {
@@ -33,44 +35,59 @@ function spawnBin(args: string[]): Spawned {
   const stdout: string[] = [];
   let stderr = "";
   let partial = "";
+  let checks: (() => void)[] = [];
+  const changed = () => {
+    for (const check of checks.splice(0)) check();
+  };
   child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
     const lines = (partial + chunk).split("\n");
     partial = lines.pop() ?? "";
     stdout.push(...lines);
+    changed();
   });
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
+    changed();
   });
   const exited = once(child, "exit").then(([code]) => code as number | null);
+  exited.then(changed);
+  const waitFor = <T>(find: () => T | undefined) =>
+    new Promise<T>((resolve, reject) => {
+      const check = () => {
+        const found = find();
+        if (found !== undefined) resolve(found);
+        else if (child.exitCode !== null || child.signalCode !== null) {
+          reject(new Error(`the server exited: ${stderr}`));
+        } else checks.push(check);
+      };
+      check();
+    });
   onCleanup(() => {
+    checks = [];
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     return exited;
   });
-  return { child, stdout, stderr: () => stderr, exited };
+  return { child, stdout, stderr: () => stderr, exited, waitFor };
 }
 
-/** Waits for the JSON log line that announces the URL (the server prints it on start). */
-async function listeningUrl(spawned: Spawned): Promise<{ url: string; wsUrl: string }> {
-  const found = () =>
-    spawned.stdout
-      .map((line) => JSON.parse(line) as { url?: string; wsUrl?: string })
-      .find((entry) => entry.url !== undefined && entry.wsUrl !== undefined);
-  while (found() === undefined) {
-    const event = await Promise.race([
-      once(spawned.child.stdout!, "data").then(() => "data"),
-      spawned.exited.then(() => "exit"),
-    ]);
-    if (event === "exit") throw new Error(`the server exited: ${spawned.stderr()}`);
-  }
-  const entry = found()!;
-  return { url: entry.url!, wsUrl: entry.wsUrl! };
+/** The URLs from the JSON log line the server writes on start. */
+function listeningUrl(spawned: Spawned): Promise<{ url: string; wsUrl: string }> {
+  return spawned.waitFor(() => {
+    for (const line of spawned.stdout) {
+      const entry = JSON.parse(line) as { url?: string; wsUrl?: string };
+      if (entry.url !== undefined && entry.wsUrl !== undefined) {
+        return { url: entry.url, wsUrl: entry.wsUrl };
+      }
+    }
+    return undefined;
+  });
 }
 
 describe("switchyard serve (the bin)", () => {
   it("starts on port 0, serves, and exits 0 on SIGTERM after closing clients with 4200", async () => {
     const server = spawnBin(["serve", "--port", "0", "--api-key", "bin-key", "--allow-anonymous"]);
     const { url, wsUrl } = await listeningUrl(server);
-    expect(server.stderr()).toContain(wsUrl);
+    await server.waitFor(() => (server.stderr().includes(wsUrl) ? true : undefined));
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
 
     const client = await subscriber(wsUrl, "news");
@@ -90,10 +107,7 @@ describe("switchyard serve (the bin)", () => {
   it("generates an API key, prints it with the URLs, and accepts it", async () => {
     const server = spawnBin(["serve", "--port", "0", "--allow-anonymous", "--log-level", "warn"]);
     const keyPattern = /API key\s+(\S+)/;
-    while (!keyPattern.test(server.stderr())) {
-      await Promise.race([once(server.child.stderr!, "data"), server.exited]);
-      if (server.child.exitCode !== null) throw new Error(server.stderr());
-    }
+    await server.waitFor(() => keyPattern.exec(server.stderr()) ?? undefined);
     const banner = server.stderr();
     const key = keyPattern.exec(banner)?.[1] ?? "";
     const url = /HTTP API\s+(http:\/\/\S+)\/api/.exec(banner)?.[1];

@@ -1,0 +1,100 @@
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+
+const SCRIPT = fileURLToPath(new URL("./publish.py", import.meta.url));
+const API_KEY = "python-example-key";
+const run = promisify(execFile);
+
+type Frame = { type: string; id?: number; [key: string]: unknown };
+
+/** A raw WebSocket subscriber: connect, subscribe, collect events (batches flattened). */
+async function subscribe(url: string, channel: string) {
+  const ws = new WebSocket(url);
+  const frames: Frame[] = [];
+  const waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
+  ws.on("message", (raw: Buffer) => {
+    const decoded = JSON.parse(raw.toString()) as Frame | Frame[];
+    for (const frame of Array.isArray(decoded) ? decoded : [decoded]) {
+      if (frame.type === "ping" && frame.id === undefined) ws.send('{"type":"pong"}');
+      frames.push(frame);
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.test(frame)) waiter.resolve(frame);
+        else waiters.push(waiter);
+      }
+    }
+  });
+  const next = (test: (frame: Frame) => boolean) =>
+    new Promise<Frame>((resolve) => {
+      const seen = frames.find(test);
+      if (seen) resolve(seen);
+      else waiters.push({ test, resolve });
+    });
+  await once(ws, "open");
+  ws.send(JSON.stringify({ type: "connect", id: 1 }));
+  await next((f) => f.type === "reply" && f.id === 1);
+  ws.send(JSON.stringify({ type: "subscribe", id: 2, channel }));
+  const reply = await next((f) => f.type === "reply" && f.id === 2);
+  expect(reply.error).toBeUndefined();
+  return { ws, frames, next };
+}
+
+function publish(server: ServerHandle, args: string[], key = API_KEY) {
+  return run("python3", [SCRIPT, "--url", server.url, "--api-key", key, ...args]).then(
+    ({ stdout }) => ({ code: 0, stdout, stderr: "" }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+describe("examples/python-publisher", () => {
+  let server: ServerHandle;
+  const sockets: WebSocket[] = [];
+
+  beforeEach(async () => {
+    const config = resolveConfig({ flags: { port: 0, apiKey: API_KEY, allowAnonymous: true } });
+    server = await startServer(config, { logger: createLogger("silent") });
+  });
+
+  afterEach(async () => {
+    for (const ws of sockets.splice(0)) ws.terminate();
+    await server.close();
+  });
+
+  it("publishes an event that a WebSocket subscriber receives", async () => {
+    const subscriber = await subscribe(server.wsUrl, "job:42");
+    sockets.push(subscriber.ws);
+    const result = await publish(server, [
+      "--channel",
+      "job:42",
+      "--event",
+      "progress",
+      "--data",
+      '{"percent": 40, "step": "meshing"}',
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ offset: 1, epoch: expect.any(String) });
+    const event = await subscriber.next((f) => f.type === "event" && f.channel === "job:42");
+    expect(event).toMatchObject({ event: "progress", data: { percent: 40, step: "meshing" } });
+  });
+
+  it("makes a retry with the same idempotency key a duplicate", async () => {
+    const args = ["--channel", "job:7", "--event", "done", "--idempotency-key", "job-7-done"];
+    const first = await publish(server, args);
+    const retry = await publish(server, args);
+    expect(JSON.parse(first.stdout).duplicate).not.toBe(true);
+    expect(JSON.parse(retry.stdout)).toMatchObject({ duplicate: true });
+  });
+
+  it("exits non-zero with the hub's error code", async () => {
+    const wrongKey = await publish(server, ["--channel", "news", "--event", "e"], "wrong");
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stderr).toContain("api_key_invalid");
+    const badChannel = await publish(server, ["--channel", "bad channel", "--event", "e"]);
+    expect(badChannel.code).toBe(1);
+    expect(badChannel.stderr).toContain("invalid_channel");
+  });
+});
