@@ -123,10 +123,15 @@ async function check(rule: AccessRule, channel: string, who: Requester, verb: st
       break;
     default: {
       const colon = channel.indexOf(":");
+      // Named fields, not a spread: `who` is the connection itself, whose socket and raw
+      // token must not reach user code.
       allowed = await rule({
-        ...who,
         channel,
         name: colon === -1 ? channel : channel.slice(colon + 1),
+        clientId: who.clientId,
+        sessionId: who.sessionId,
+        userId: who.userId,
+        claims: who.claims,
       });
     }
   }
