@@ -1,0 +1,317 @@
+import {
+  type ConnectResult,
+  isValidChannel,
+  isValidEventName,
+  type PublishFrame,
+  type PublishResult,
+  type RefreshResult,
+  type ServerFrame,
+  SwitchyardError,
+} from "@switchyard/protocol";
+import { Connection, type ConnectionState } from "./connection.js";
+import type {
+  ChannelEvent,
+  ChannelName,
+  Contract,
+  DataArgs,
+  EventInput,
+  EventName,
+  RpcInput,
+  RpcMethod,
+  RpcOutput,
+} from "./contract.js";
+import { watchEnvironment } from "./environment.js";
+import { ClientError, errorFromPayload } from "./errors.js";
+import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type CallOptions, Requests } from "./requests.js";
+import { randomId, resolveSessionId } from "./session.js";
+import { Emitter, type Readable } from "./store.js";
+import type { SubscribeOptions, Subscription } from "./subscription.js";
+import { type PersonalEvents, Subscriptions } from "./subscriptions.js";
+
+/** Options of `client.publish`. */
+export interface PublishOptions extends CallOptions {
+  /**
+   * Deduplicates retries on the server for 2 minutes. A random key is used when absent, so a
+   * publish resent after a lost link is delivered once.
+   */
+  idempotencyKey?: string;
+}
+
+/** Client-level listeners. */
+export interface ClientEvents {
+  /** An error frame from the server that belongs to no request. */
+  error: (error: SwitchyardError) => void;
+}
+
+/** Listeners of the personal channels, joined automatically on every link. */
+export interface PersonalChannels {
+  /** Listens to events sent to this client, its session, its user or everyone. */
+  on<K extends keyof PersonalEvents>(type: K, listener: PersonalEvents[K]): () => void;
+}
+
+/** A Switchyard client: one connection to a hub, kept alive across network trouble. */
+export interface Client<C extends Contract = Contract> {
+  /** The connection's status and the reason for it, as a store. */
+  readonly connection: Readable<ConnectionState>;
+  /** This client's session id (shared by a browser's tabs). */
+  readonly sessionId: string;
+  /** Events of the personal channels (`$client:`, `$session:`, `$user:`, `$broadcast`). */
+  readonly personal: PersonalChannels;
+  /** Starts connecting (when created with `autoConnect: false` or after `disconnect()`). */
+  connect(): void;
+  /** Closes the link and stops reconnecting; subscriptions and the outbox wait for `connect()`. */
+  disconnect(): void;
+  /** Closes for good: pending calls reject with `client_closed`, subscriptions end. */
+  close(): void;
+  /**
+   * Subscribes to a channel. The subscription survives reconnects: missed events are
+   * recovered in order, or `reset` fires when they are gone.
+   */
+  subscribe<Ch extends ChannelName<C>>(
+    channel: Ch,
+    options?: SubscribeOptions<ChannelEvent<C, Ch>>,
+  ): Subscription<ChannelEvent<C, Ch>>;
+  /** Publishes an event; queued in the outbox while the link is down. */
+  publish<Ch extends ChannelName<C>, E extends EventName<C, Ch>>(
+    channel: Ch,
+    event: E,
+    ...args: DataArgs<EventInput<C, Ch, E>, PublishOptions>
+  ): Promise<PublishResult>;
+  /**
+   * Calls a method registered with `hub.rpc`; queued in the outbox while the link is down.
+   * A call whose link drops before the reply rejects with `connection_lost`.
+   */
+  rpc<M extends RpcMethod<C>>(
+    method: M,
+    ...args: DataArgs<RpcInput<C, M>, CallOptions>
+  ): Promise<RpcOutput<C, M>>;
+  /** Round trip to the hub (resolves when the reply arrives). */
+  ping(options?: CallOptions): Promise<void>;
+  /** Listens to client-level events; returns the function that stops listening. */
+  on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void;
+}
+
+/** Longest delay `setTimeout` accepts. */
+const MAX_DELAY = 2_147_483_647;
+
+class SwitchyardClient<C extends Contract> implements Client<C> {
+  readonly sessionId: string;
+  readonly connection: Readable<ConnectionState>;
+  readonly personal: PersonalChannels;
+  readonly #options: ResolvedOptions;
+  readonly #link: Connection;
+  readonly #requests: Requests;
+  readonly #subscriptions: Subscriptions;
+  readonly #emitter = new Emitter<ClientEvents>();
+  readonly #stopWatching: () => void;
+  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(options: ClientOptions<C>) {
+    this.#options = resolveOptions(options);
+    this.sessionId = resolveSessionId(options.sessionId);
+    this.#requests = new Requests(
+      { send: (frame) => this.#link.send(frame) },
+      { limit: this.#options.outbox.limit, timeout: this.#options.requestTimeout },
+    );
+    this.#subscriptions = new Subscriptions(this.#requests, () => this.#link.live);
+    this.#link = new Connection(this.#options, this.sessionId, {
+      since: () => this.#subscriptions.since(),
+      opened: (info) => {
+        // Subscriptions first: their frames go out before the calls waiting in the outbox.
+        this.#subscriptions.opened(info);
+        this.#requests.open(info.limits);
+        this.#scheduleRefresh(info.expiresAt);
+      },
+      frame: (frame) => this.#frame(frame),
+      lost: () => {
+        clearTimeout(this.#refreshTimer);
+        this.#requests.down();
+        this.#subscriptions.lost();
+      },
+      stopped: (error) => this.#requests.rejectAll(error),
+    });
+    this.connection = this.#link.store;
+    const personal = this.#subscriptions.personal;
+    this.personal = { on: (type, listener) => personal.on(type, listener) };
+    this.#stopWatching = watchEnvironment({
+      online: () => this.#link.retryNow("online"),
+      visible: () => this.#visible(),
+    });
+    if (options.autoConnect !== false) this.#link.start();
+  }
+
+  connect(): void {
+    if (!this.#closed) this.#link.start();
+  }
+
+  disconnect(): void {
+    this.#link.stop("disconnected");
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopWatching();
+    clearTimeout(this.#refreshTimer);
+    this.#link.stop("closed");
+    this.#requests.rejectAll(new ClientError("client_closed"));
+    this.#subscriptions.close();
+    this.#emitter.clear();
+  }
+
+  subscribe<Ch extends ChannelName<C>>(
+    channel: Ch,
+    options: SubscribeOptions<ChannelEvent<C, Ch>> = {},
+  ): Subscription<ChannelEvent<C, Ch>> {
+    if (this.#closed) throw new ClientError("client_closed");
+    return this.#subscriptions.add(channel, options);
+  }
+
+  publish<Ch extends ChannelName<C>, E extends EventName<C, Ch>>(
+    channel: Ch,
+    event: E,
+    ...[data, options = {}]: DataArgs<EventInput<C, Ch, E>, PublishOptions>
+  ): Promise<PublishResult> {
+    if (this.#closed) return Promise.reject(new ClientError("client_closed"));
+    if (!isValidChannel(channel)) {
+      return Promise.reject(new SwitchyardError("invalid_channel", `'${channel}' is not valid`));
+    }
+    if (!isValidEventName(event)) {
+      return Promise.reject(
+        new SwitchyardError("invalid_frame", `'${event}' is not an event name`),
+      );
+    }
+    const frame: Omit<PublishFrame, "id"> = {
+      type: "publish",
+      channel,
+      event,
+      data,
+      idempotencyKey: options.idempotencyKey ?? randomId(),
+    };
+    const { timeout, signal } = options;
+    return this.#requests.call(frame, {
+      lane: "outbox",
+      resend: true,
+      timeout,
+      signal,
+    }) as Promise<PublishResult>;
+  }
+
+  rpc<M extends RpcMethod<C>>(
+    method: M,
+    ...[data, options = {}]: DataArgs<RpcInput<C, M>, CallOptions>
+  ): Promise<RpcOutput<C, M>> {
+    if (this.#closed) return Promise.reject(new ClientError("client_closed"));
+    const { timeout, signal } = options;
+    return this.#requests.call(
+      { type: "rpc", method, data },
+      { lane: "outbox", timeout, signal },
+    ) as Promise<RpcOutput<C, M>>;
+  }
+
+  async ping(options: CallOptions = {}): Promise<void> {
+    if (this.#closed) throw new ClientError("client_closed");
+    const timeout = options.timeout ?? this.#options.requestTimeout;
+    await this.#requests.call(
+      { type: "ping" },
+      { lane: "control", timeout, signal: options.signal },
+    );
+  }
+
+  on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void {
+    return this.#emitter.on(type, listener);
+  }
+
+  #frame(frame: ServerFrame): void {
+    switch (frame.type) {
+      case "reply":
+        this.#requests.reply(frame);
+        return;
+      case "event":
+        this.#subscriptions.event(frame);
+        return;
+      case "error":
+        this.#emitter.emit("error", errorFromPayload(frame.error));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The page is visible again: probe a live link, or retry a waiting attempt now. */
+  #visible(): void {
+    const info = this.#link.store.getSnapshot().info;
+    if (!info) {
+      this.#link.retryNow("visible");
+      return;
+    }
+    const timeout = this.#options.heartbeat.probeTimeout;
+    this.#requests.call({ type: "ping" }, { lane: "control", timeout }).catch((error) => {
+      const sameLink = this.#link.store.getSnapshot().info === info;
+      if (sameLink && error instanceof ClientError && error.code === "request_timeout") {
+        this.#link.drop("probe_timeout");
+      }
+    });
+  }
+
+  /** Sends a fresh token from `getToken` shortly before the current one expires. */
+  #scheduleRefresh(expiresAt: number | null): void {
+    clearTimeout(this.#refreshTimer);
+    if (!this.#options.refreshable || typeof expiresAt !== "number") return;
+    const delay = expiresAt - this.#options.refreshBeforeExpiry - Date.now();
+    this.#refreshTimer = setTimeout(
+      () => {
+        if (Date.now() < expiresAt - this.#options.refreshBeforeExpiry) {
+          this.#scheduleRefresh(expiresAt);
+        } else {
+          void this.#refresh(expiresAt);
+        }
+      },
+      Math.min(Math.max(delay, 0), MAX_DELAY),
+    );
+  }
+
+  async #refresh(expiresAt: number): Promise<void> {
+    const info: ConnectResult | null = this.#link.store.getSnapshot().info;
+    try {
+      const token = await this.#options.getToken();
+      if (!token || this.#link.store.getSnapshot().info !== info) return;
+      const result = (await this.#requests.call(
+        { type: "refresh", token },
+        { lane: "control" },
+      )) as RefreshResult;
+      // Only a later expiry is worth another timer: the same token would loop.
+      if (typeof result.expiresAt === "number" && result.expiresAt > expiresAt) {
+        this.#scheduleRefresh(result.expiresAt);
+      }
+    } catch {
+      // The server closes with `token_expired` and the reconnect fetches a token again.
+    }
+  }
+}
+
+/**
+ * Creates a client and (unless `autoConnect: false`) starts connecting.
+ *
+ * @example
+ * import { createClient } from "@switchyard/client";
+ *
+ * const client = createClient({ url: "wss://hub.example.com/ws", getToken: fetchToken });
+ * client.connection.subscribe(() => console.log(client.connection.getSnapshot().status));
+ *
+ * const job = client.subscribe("job:7f3a", {
+ *   onEvent: (event) => console.log(event.event, event.data),
+ *   onReset: () => reloadJobFromApi(),
+ * });
+ * await client.publish("chat:lobby", "message", { text: "hello" });
+ * const sum = await client.rpc("math.add", { a: 1, b: 2 });
+ * job.unsubscribe();
+ * client.close();
+ */
+export function createClient<const C extends Contract = Contract>(
+  options: ClientOptions<C>,
+): Client<C> {
+  return new SwitchyardClient<C>(options);
+}

@@ -1,0 +1,396 @@
+import {
+  type CloseAction,
+  type ConnectFrame,
+  type ConnectResult,
+  closeActionOf,
+  closeCodeOf,
+  type ErrorCode,
+  errorCodeOfClose,
+  isErrorCode,
+  type ReplyFrame,
+  type ServerFrame,
+  type StreamPosition,
+  SwitchyardError,
+} from "@switchyard/protocol";
+import { Backoff, type BackoffTier } from "./backoff.js";
+import { messageSize } from "./codec.js";
+import { ClientError, errorFromPayload } from "./errors.js";
+import type { ResolvedOptions } from "./options.js";
+import { Store } from "./store.js";
+import { loadWebSocket, type WebSocketLike } from "./websocket.js";
+
+/**
+ * - `connecting`: trying to connect, never connected since `connect()`.
+ * - `connected`: the link is up (the connect reply arrived).
+ * - `reconnecting`: the link dropped; waiting for the next attempt or attempting.
+ * - `disconnected`: not trying: not started, stopped by `disconnect()`, or after a terminal
+ *   close code (`reason` tells which). `connect()` starts again.
+ * - `closed`: `close()` was called; the client is finished.
+ */
+export type ConnectionStatus =
+  | "connecting"
+  | "connected"
+  | "reconnecting"
+  | "disconnected"
+  | "closed";
+
+/**
+ * Why the connection is in its state: one of the protocol's error codes (a close code from
+ * the server, a refused connect, or `heartbeat_timeout` / `connect_timeout` detected by the
+ * client), or one of:
+ * - `idle`: not started yet;
+ * - `connect`: `connect()` was called;
+ * - `connected`: the link is up;
+ * - `network`: the socket closed without one of our close codes (network loss, 1006, ...);
+ * - `probe_timeout`: a probe (client ping) got no reply in time;
+ * - `online`: the browser came back online, so the waiting attempt starts now;
+ * - `visible`: the page became visible again, so the waiting attempt starts now;
+ * - `token_error`: `getToken()` threw;
+ * - `closed_by_client`: `disconnect()` or `close()`.
+ */
+export type ConnectionReason =
+  | ErrorCode
+  | "idle"
+  | "connect"
+  | "connected"
+  | "network"
+  | "probe_timeout"
+  | "online"
+  | "visible"
+  | "token_error"
+  | "closed_by_client";
+
+/** A snapshot of the connection store. */
+export interface ConnectionState {
+  readonly status: ConnectionStatus;
+  readonly reason: ConnectionReason;
+  /** WebSocket close code behind this state, when a socket closed (1006, 4201, ...). */
+  readonly closeCode: number | null;
+  /** The error behind this state, when there is one. */
+  readonly error: Error | null;
+  /** Failed attempts since the last stable link. */
+  readonly attempt: number;
+  /** When the next attempt starts (ms since the Unix epoch), while waiting for it. */
+  readonly retryAt: number | null;
+  /** The connect reply of the live link (ids, heartbeat, limits), while connected. */
+  readonly info: ConnectResult | null;
+}
+
+/** What the connection tells its owner. */
+export interface ConnectionHooks {
+  /** The positions of personal channels to recover (`connect.since`). */
+  since(): Record<string, StreamPosition> | undefined;
+  /** The link is up. */
+  opened(info: ConnectResult): void;
+  /** A frame arrived on the live link (server pings are answered here already). */
+  frame(frame: ServerFrame): void;
+  /** The live link is gone. */
+  lost(): void;
+  /** Stopped for good after a terminal close, a refused connect or `close()`. */
+  stopped(error: Error): void;
+}
+
+type Phase = "idle" | "waiting" | "opening" | "live" | "closed";
+type Timer = ReturnType<typeof setTimeout>;
+
+/** Close code the client uses when it closes a socket itself. */
+const NORMAL_CLOSURE = 1000;
+
+/**
+ * The socket lifecycle: connection attempts with their timeout, the connect handshake,
+ * keep-alive (answering pings, declaring a silent link dead), and reconnects with backoff.
+ * Everything it knows is published as a {@link ConnectionState} store.
+ */
+export class Connection {
+  readonly store: Store<ConnectionState>;
+  readonly #options: ResolvedOptions;
+  readonly #sessionId: string;
+  readonly #hooks: ConnectionHooks;
+  readonly #backoff: Backoff;
+  #phase: Phase = "idle";
+  #tier: BackoffTier = "fast";
+  /** Bumped whenever a socket is abandoned: late events of old sockets are ignored. */
+  #generation = 0;
+  #socket: WebSocketLike | undefined;
+  #connected = false;
+  #info: ConnectResult | null = null;
+  #lastMessageAt = 0;
+  #retryTimer: Timer | undefined;
+  #attemptTimer: Timer | undefined;
+  #watchTimer: Timer | undefined;
+  #stableTimer: Timer | undefined;
+
+  constructor(options: ResolvedOptions, sessionId: string, hooks: ConnectionHooks) {
+    this.#options = options;
+    this.#sessionId = sessionId;
+    this.#hooks = hooks;
+    this.#backoff = new Backoff(options.reconnect || { ...DISABLED });
+    this.store = new Store<ConnectionState>({
+      status: "disconnected",
+      reason: "idle",
+      closeCode: null,
+      error: null,
+      attempt: 0,
+      retryAt: null,
+      info: null,
+    });
+  }
+
+  /** True while the link is up. */
+  get live(): boolean {
+    return this.#phase === "live";
+  }
+
+  /** Starts connecting (no-op unless stopped). */
+  start(): void {
+    if (this.#phase !== "idle") return;
+    this.#backoff.reset();
+    // The first attempt uses the immediate slot of the backoff.
+    this.#backoff.next("fast");
+    this.#set({
+      status: this.#connected ? "reconnecting" : "connecting",
+      reason: "connect",
+      closeCode: null,
+      error: null,
+    });
+    void this.#attempt();
+  }
+
+  /** Stops: `disconnected` (restartable) or `closed` (final). */
+  stop(status: "disconnected" | "closed"): void {
+    if (this.#phase === "closed") return;
+    const wasLive = this.#phase === "live";
+    this.#abandon(true);
+    this.#phase = status === "closed" ? "closed" : "idle";
+    if (wasLive) this.#hooks.lost();
+    this.#set({ status, reason: "closed_by_client", closeCode: null, error: null, info: null });
+  }
+
+  /**
+   * Starts the waiting attempt now (the network came back, the page became visible).
+   * A wait of the slow tier is kept: the server asked for it.
+   */
+  retryNow(reason: ConnectionReason): void {
+    if (this.#phase !== "waiting" || this.#tier === "slow") return;
+    clearTimeout(this.#retryTimer);
+    this.#set({ reason });
+    void this.#attempt();
+  }
+
+  /** Declares the link dead (a probe went unanswered) and reconnects. */
+  drop(reason: ConnectionReason): void {
+    if (this.#phase !== "live" && this.#phase !== "opening") return;
+    this.#down(reason, null, "reconnect", null);
+  }
+
+  /** Sends a frame on the live link; throws `message_too_large` past the server's limit. */
+  send(frame: object): void {
+    const socket = this.#socket;
+    if (this.#phase !== "live" || !socket) throw new SwitchyardError("not_connected");
+    const message = this.#options.codec.encode(frame);
+    const limit = this.#info?.limits.maxMessageBytes;
+    const size = messageSize(message);
+    if (typeof limit === "number" && size > limit) {
+      throw new SwitchyardError(
+        "message_too_large",
+        `The message has ${size} bytes; the server accepts at most ${limit}`,
+      );
+    }
+    socket.send(message);
+  }
+
+  async #attempt(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#phase = "opening";
+    this.#set({
+      status: this.#connected ? "reconnecting" : "connecting",
+      retryAt: null,
+      attempt: this.#backoff.attempt,
+    });
+    this.#attemptTimer = setTimeout(
+      () => this.#down("connect_timeout", null, "reconnect", null),
+      this.#options.connectTimeout,
+    );
+    let token: string | null | undefined;
+    let WebSocketClass = this.#options.WebSocket;
+    try {
+      token = await this.#options.getToken();
+    } catch (error) {
+      if (generation === this.#generation) this.#down("token_error", null, "reconnect", error);
+      return;
+    }
+    try {
+      WebSocketClass ??= await loadWebSocket();
+    } catch (error) {
+      if (generation === this.#generation) this.#down("network", null, "terminal", error);
+      return;
+    }
+    if (generation !== this.#generation) return;
+    let socket: WebSocketLike;
+    try {
+      socket = new WebSocketClass(this.#options.url, [this.#options.codec.subprotocol]);
+    } catch (error) {
+      // A malformed URL: retrying cannot help.
+      this.#down("network", null, "terminal", error);
+      return;
+    }
+    this.#socket = socket;
+    socket.binaryType = "arraybuffer";
+    socket.addEventListener("open", () => {
+      if (generation !== this.#generation) return;
+      const connect: ConnectFrame = { type: "connect", id: 0, sessionId: this.#sessionId };
+      if (token) connect.token = token;
+      const since = this.#hooks.since();
+      if (since && Object.keys(since).length > 0) connect.since = since;
+      socket.send(this.#options.codec.encode(connect));
+    });
+    socket.addEventListener("message", (event) => {
+      if (generation === this.#generation) this.#message(event.data, generation);
+    });
+    socket.addEventListener("close", (event) => {
+      if (generation !== this.#generation) return;
+      const code = errorCodeOfClose(event.code);
+      this.#down(code ?? "network", event.code, closeActionOf(event.code), null);
+    });
+    // Kept for the socket's whole life: `ws` throws on an error event nobody listens to.
+    socket.addEventListener("error", () => {});
+  }
+
+  #message(data: unknown, generation: number): void {
+    this.#lastMessageAt = Date.now();
+    let decoded: unknown;
+    try {
+      decoded = this.#options.codec.decode(data as string | ArrayBuffer | Uint8Array);
+    } catch {
+      return; // Not ours to fix; the heartbeat still guards the link.
+    }
+    const frames = Array.isArray(decoded) ? decoded : [decoded];
+    for (const value of frames) {
+      if (generation !== this.#generation) return;
+      if (typeof value !== "object" || value === null) continue;
+      const frame = value as ServerFrame;
+      if (frame.type === "ping" && (frame as { id?: unknown }).id === undefined) {
+        this.#socket?.send(this.#options.codec.encode({ type: "pong" }));
+      } else if (this.#phase === "live") {
+        this.#hooks.frame(frame);
+      } else if (frame.type === "reply" && frame.id === 0) {
+        this.#handshake(frame);
+      }
+    }
+  }
+
+  #handshake(reply: ReplyFrame): void {
+    if ("error" in reply && reply.error) {
+      const error = errorFromPayload(reply.error);
+      const close = closeCodeOf(error.code);
+      let action: CloseAction = "terminal";
+      if (close !== undefined) action = closeActionOf(close);
+      else if (error.code === "internal_error") action = "reconnect";
+      this.#down(error.code, close ?? null, action, error);
+      return;
+    }
+    const info = (reply as { result: ConnectResult }).result;
+    clearTimeout(this.#attemptTimer);
+    this.#phase = "live";
+    this.#connected = true;
+    this.#info = info;
+    this.#tier = "fast";
+    if (this.#options.reconnect) {
+      this.#stableTimer = setTimeout(() => {
+        this.#backoff.reset();
+        this.#set({ attempt: 0 });
+      }, this.#options.reconnect.resetAfter);
+    }
+    if (this.#options.heartbeat.watch) this.#watch();
+    this.#set({
+      status: "connected",
+      reason: "connected",
+      closeCode: null,
+      error: null,
+      retryAt: null,
+      info,
+    });
+    this.#hooks.opened(info);
+  }
+
+  /** Declares the link dead after `interval + timeout` of silence (the server's figures). */
+  #watch(): void {
+    const heartbeat = this.#info?.heartbeat;
+    const limit = (heartbeat?.interval ?? 25_000) + (heartbeat?.timeout ?? 10_000);
+    const due = this.#lastMessageAt + limit - Date.now();
+    this.#watchTimer = setTimeout(
+      () => {
+        if (Date.now() - this.#lastMessageAt >= limit) {
+          this.#down("heartbeat_timeout", null, "reconnect", null);
+        } else {
+          this.#watch();
+        }
+      },
+      Math.max(due, 0),
+    );
+  }
+
+  /** The current socket is gone or given up: tell the owner, then retry or stop. */
+  #down(
+    reason: ConnectionReason,
+    closeCode: number | null,
+    action: CloseAction,
+    error: unknown,
+  ): void {
+    const wasLive = this.#phase === "live";
+    this.#abandon(false);
+    if (wasLive) this.#hooks.lost();
+    const cause = error instanceof Error ? error : null;
+    if (action === "terminal" || !this.#options.reconnect) {
+      this.#phase = "idle";
+      this.#set({ status: "disconnected", reason, closeCode, error: cause, info: null });
+      this.#hooks.stopped(
+        cause ??
+          (isErrorCode(reason) ? new SwitchyardError(reason) : new ClientError("connection_lost")),
+      );
+      return;
+    }
+    this.#tier = action === "backoff" ? "slow" : "fast";
+    const delay = this.#backoff.next(this.#tier);
+    this.#phase = "waiting";
+    this.#set({
+      status: this.#connected ? "reconnecting" : "connecting",
+      reason,
+      closeCode,
+      error: cause,
+      attempt: this.#backoff.attempt,
+      retryAt: Date.now() + delay,
+      info: null,
+    });
+    this.#retryTimer = setTimeout(() => void this.#attempt(), delay);
+  }
+
+  /**
+   * Forgets the current socket and every timer. A graceful close sends the close handshake;
+   * otherwise (a dead or failed link) `ws` sockets are dropped at once, as browsers cannot.
+   */
+  #abandon(graceful: boolean): void {
+    this.#generation++;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#attemptTimer);
+    clearTimeout(this.#watchTimer);
+    clearTimeout(this.#stableTimer);
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#info = null;
+    if (!socket) return;
+    const terminate = (socket as { terminate?: () => void }).terminate;
+    try {
+      if (!graceful && typeof terminate === "function") terminate.call(socket);
+      else socket.close(NORMAL_CLOSURE);
+    } catch {
+      // Already closed.
+    }
+  }
+
+  #set(patch: Partial<ConnectionState>): void {
+    this.store.update(patch);
+  }
+}
+
+const DISABLED = { minDelay: 0, maxDelay: 0, slowMinDelay: 0, slowMaxDelay: 0, resetAfter: 0 };

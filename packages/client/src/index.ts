@@ -1,0 +1,59 @@
+export { Backoff, type BackoffTier } from "./backoff.js";
+export {
+  type Client,
+  type ClientEvents,
+  createClient,
+  type PersonalChannels,
+  type PublishOptions,
+} from "./client.js";
+export { type ClientCodec, jsonCodec } from "./codec.js";
+export type { ConnectionReason, ConnectionState, ConnectionStatus } from "./connection.js";
+export {
+  type ChannelContract,
+  type ChannelEvent,
+  type ChannelName,
+  type Contract,
+  type DataArgs,
+  defineContract,
+  type EventData,
+  type EventInput,
+  type EventName,
+  type PatternToChannel,
+  type RpcContract,
+  type RpcInput,
+  type RpcMethod,
+  type RpcOutput,
+} from "./contract.js";
+export { CLIENT_ERRORS, ClientError, type ClientErrorCode } from "./errors.js";
+export {
+  type ClientOptions,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_HEARTBEAT,
+  DEFAULT_OUTBOX,
+  DEFAULT_RECONNECT,
+  DEFAULT_REFRESH_BEFORE_EXPIRY,
+  DEFAULT_REQUEST_TIMEOUT,
+  type HeartbeatOptions,
+  type OutboxOptions,
+  type ReconnectOptions,
+  type TokenResult,
+} from "./options.js";
+export type { CallOptions } from "./requests.js";
+export { SESSION_STORAGE_KEY } from "./session.js";
+export type { Readable } from "./store.js";
+export type {
+  ReceivedEvent,
+  ResetInfo,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionEvents,
+  SubscriptionState,
+  SubscriptionStatus,
+} from "./subscription.js";
+export type { PersonalEvents } from "./subscriptions.js";
+export type {
+  CloseEventLike,
+  MessageEventLike,
+  WebSocketConstructor,
+  WebSocketLike,
+} from "./websocket.js";

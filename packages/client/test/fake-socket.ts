@@ -1,0 +1,126 @@
+/**
+ * A test double of the browser WebSocket for unit tests of the client's bookkeeping: the test
+ * plays the server by hand. Integration tests use the real hub instead.
+ */
+import type { ConnectResult } from "@switchyard/protocol";
+import { vi } from "vitest";
+import type { CloseEventLike, MessageEventLike, WebSocketLike } from "../src/index.js";
+
+type Listener = (event: never) => void;
+
+export class FakeSocket implements WebSocketLike {
+  static instances: FakeSocket[] = [];
+
+  readyState = 0;
+  protocol = "";
+  binaryType = "blob";
+  /** Decoded frames the client sent. */
+  readonly sent: Record<string, unknown>[] = [];
+  closedWith: number | undefined;
+  terminated = false;
+  readonly #listeners = new Map<string, Listener[]>();
+
+  constructor(
+    readonly url: string,
+    readonly protocols?: string | string[],
+  ) {
+    FakeSocket.instances.push(this);
+  }
+
+  static get last(): FakeSocket {
+    const socket = FakeSocket.instances.at(-1);
+    if (!socket) throw new Error("no socket was created");
+    return socket;
+  }
+
+  static reset(): void {
+    FakeSocket.instances = [];
+  }
+
+  addEventListener(type: "message", listener: (event: MessageEventLike) => void): void;
+  addEventListener(type: "close", listener: (event: CloseEventLike) => void): void;
+  addEventListener(type: "open" | "error", listener: () => void): void;
+  addEventListener(type: string, listener: Listener): void {
+    const list = this.#listeners.get(type) ?? [];
+    list.push(listener);
+    this.#listeners.set(type, list);
+  }
+
+  send(data: string | Uint8Array): void {
+    if (this.readyState !== 1) return;
+    this.sent.push(JSON.parse(String(data)));
+  }
+
+  close(code = 1000): void {
+    if (this.readyState >= 2) return;
+    this.closedWith = code;
+    this.#fire("close", { code, reason: "" });
+  }
+
+  terminate(): void {
+    if (this.readyState >= 2) return;
+    this.terminated = true;
+    this.#fire("close", { code: 1006, reason: "" });
+  }
+
+  // --- the test plays the server ---
+
+  /** The handshake succeeds at the socket level. */
+  open(): void {
+    this.readyState = 1;
+    this.protocol = Array.isArray(this.protocols) ? (this.protocols[0] ?? "") : "";
+    this.#fire("open", {});
+  }
+
+  /** Sends frames (one message; an array is a batch). */
+  receive(frame: unknown): void {
+    this.#fire("message", { data: JSON.stringify(frame) });
+  }
+
+  /** The server closes the socket. */
+  serverClose(code: number): void {
+    if (this.readyState >= 2) return;
+    this.#fire("close", { code, reason: "" });
+  }
+
+  /** Frames sent by the client with this type. */
+  frames(type: string): Record<string, unknown>[] {
+    return this.sent.filter((frame) => frame.type === type);
+  }
+
+  /** Opens the socket and answers the connect frame. */
+  accept(overrides: Partial<ConnectResult> = {}): ConnectResult {
+    this.open();
+    const connect = this.frames("connect")[0];
+    if (!connect) throw new Error("the client sent no connect frame");
+    const result: ConnectResult = {
+      clientId: `c${FakeSocket.instances.length}`,
+      sessionId: String(connect.sessionId),
+      userId: null,
+      protocol: "switchyard.v1",
+      heartbeat: { interval: 25_000, timeout: 10_000 },
+      limits: { maxMessageBytes: 65_536, maxSubscriptions: 1000, rate: 100, burst: 200 },
+      expiresAt: null,
+      channels: {},
+      ...overrides,
+    };
+    this.receive({ type: "reply", id: connect.id, result });
+    return result;
+  }
+
+  /** Replies to the request with this id. */
+  reply(id: unknown, result: unknown = {}): void {
+    this.receive({ type: "reply", id, result });
+  }
+
+  #fire(type: string, event: object): void {
+    if (type === "close") this.readyState = 3;
+    for (const listener of this.#listeners.get(type) ?? [])
+      (listener as (e: object) => void)(event);
+  }
+}
+
+/** Lets pending promise callbacks run (getToken, replies) without moving the clock. */
+export async function flush(): Promise<void> {
+  await vi.advanceTimersByTimeAsync(0);
+}
