@@ -130,7 +130,7 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   }
   await core.namespaces.checkSubscribe(namespace, channel, connection);
   const existing = connection.subscriptions.has(channel);
-  if (!existing && connection.subscriptions.size >= core.limits.maxSubscriptions) {
+  if (!existing && requestedSubscriptions(connection) >= core.limits.maxSubscriptions) {
     throw new SwitchyardError(
       "too_many_subscriptions",
       `A client may hold at most ${core.limits.maxSubscriptions} subscriptions`,
@@ -151,6 +151,26 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
       core.logger.error({ err: error }, "subscribe listener failed"),
     );
   }
+}
+
+/**
+ * The subscriptions a client asked for. The personal channels joined at connect do not count
+ * towards `maxSubscriptions`, so a client gets the full limit it is told in the connect result.
+ */
+function requestedSubscriptions(connection: Connection): number {
+  const { subscriptions } = connection;
+  let personal = 0;
+  for (const channel of [
+    PERSONAL.client + connection.clientId,
+    PERSONAL.session + connection.sessionId,
+    PERSONAL.broadcast,
+  ]) {
+    if (subscriptions.has(channel)) personal++;
+  }
+  if (connection.userId !== null && subscriptions.has(PERSONAL.user + connection.userId)) {
+    personal++;
+  }
+  return subscriptions.size - personal;
 }
 
 interface Prepared {
