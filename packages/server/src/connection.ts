@@ -137,6 +137,14 @@ export class Connection implements SocketHandler {
     );
   }
 
+  /**
+   * Replies with an error once the requests that arrived before have been answered, so a
+   * client sees replies in the order of its requests, refused ones included.
+   */
+  private replyErrorInOrder(id: number | undefined, error: SwitchyardError): void {
+    this.chain = this.chain.then(() => this.replyError(id, error));
+  }
+
   /** Writes everything queued as one message (called by the flush scheduler). */
   flush(): void {
     this.scheduled = false;
@@ -172,13 +180,13 @@ export class Connection implements SocketHandler {
   // inbound
   // ------------------------------------------------------------------------------------
 
-  message(data: Buffer, _binary: boolean): void {
+  message(data: Buffer, binary: boolean): void {
     if (this.state === "closing" || this.state === "closed") return;
     this.core.counters.messagesIn.total++;
     this.lastSeen = Date.now();
     this.pingSentAt = 0;
     if (data.length > this.core.limits.maxMessageBytes) {
-      this.replyError(
+      this.replyErrorInOrder(
         undefined,
         new SwitchyardError(
           "message_too_large",
@@ -187,12 +195,20 @@ export class Connection implements SocketHandler {
       );
       return;
     }
+    // Text on a binary codec is a client error, even when its bytes happen to decode.
+    if (this.codec.binary && !binary) {
+      this.replyErrorInOrder(
+        undefined,
+        new SwitchyardError("malformed_frame", "MessagePack connections take binary messages"),
+      );
+      return;
+    }
     let decoded: unknown;
     try {
       decoded = this.codec.decode(data);
     } catch {
       const what = this.codec.binary ? "MessagePack" : "JSON";
-      this.replyError(
+      this.replyErrorInOrder(
         undefined,
         new SwitchyardError("malformed_frame", `The message is not valid ${what}`),
       );
@@ -203,7 +219,7 @@ export class Connection implements SocketHandler {
       return;
     }
     if (decoded.length > MAX_BATCH) {
-      this.replyError(
+      this.replyErrorInOrder(
         undefined,
         new SwitchyardError("invalid_frame", `A batch holds at most ${MAX_BATCH} frames`),
       );
@@ -221,20 +237,20 @@ export class Connection implements SocketHandler {
     }
     const parsed = parseClientFrame(value);
     if (!parsed.ok) {
-      this.replyError(parsed.id, new SwitchyardError(parsed.code, parsed.message));
+      this.replyErrorInOrder(parsed.id, new SwitchyardError(parsed.code, parsed.message));
       return;
     }
     const frame = parsed.frame;
     if (frame.type === "pong") return;
     if (verdict === "reject") {
-      this.replyError(
+      this.replyErrorInOrder(
         frame.id,
         new SwitchyardError("rate_limited", "Too many messages: slow down"),
       );
       return;
     }
     if (this.state === "opening" && frame.type !== "connect") {
-      this.replyError(frame.id, new SwitchyardError("not_connected"));
+      this.replyErrorInOrder(frame.id, new SwitchyardError("not_connected"));
       return;
     }
     // RPCs may be slow: they run beside the queue. Everything else keeps its order, so a
