@@ -17,6 +17,10 @@ import type { HubSocket, SocketHandler } from "./transport/socket.js";
 
 /** Above this many bytes in the socket's buffer, frames wait in our queue (where they can be conflated). */
 const HIGH_WATER = 128 * 1024;
+/** Largest WebSocket frame header: counted so a write that crosses the mark always asks to be told. */
+const FRAME_OVERHEAD = 14;
+/** How soon a backed-up connection without a pending write callback looks at its socket again. */
+const RETRY_MS = 50;
 /** How long a closing socket may take to finish the close handshake before it is destroyed. */
 const CLOSE_GRACE_MS = 3_000;
 /** Most frames in one inbound batch. */
@@ -63,6 +67,9 @@ export class Connection implements SocketHandler {
   private scheduled = false;
   /** Socket buffer size seen at the last flush. */
   private buffered = 0;
+  /** A send with a write callback is outstanding. */
+  private awaitingWrite = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly core: HubCore,
@@ -152,24 +159,47 @@ export class Connection implements SocketHandler {
     if (count === 0 || this.state === "closed") return;
     const buffered = this.socket.bufferedAmount;
     this.buffered = buffered;
-    // Backed up: keep frames here, where conflation still works; onWritten resumes.
-    if (buffered > HIGH_WATER) return;
+    if (buffered > HIGH_WATER) {
+      // Backed up: keep frames here, where conflation still works. A write callback resumes
+      // us; bytes we did not write (frame headers, pongs to protocol pings) may have pushed
+      // the buffer over without one, so then a short timer looks again.
+      if (!this.awaitingWrite) this.retryLater();
+      return;
+    }
     const data = count === 1 ? this.queue[0]! : this.codec.batch(this.queue);
     this.queue = [];
     this.queueBytes = 0;
     this.conflated?.clear();
     this.core.counters.messagesOut.total += count;
-    const crossing = buffered + data.length > HIGH_WATER;
-    this.socket.send(data, this.codec.binary, crossing ? this.onWritten : undefined);
+    if (buffered + data.length + FRAME_OVERHEAD > HIGH_WATER) {
+      this.awaitingWrite = true;
+      this.socket.send(data, this.codec.binary, this.onWritten);
+    } else {
+      this.socket.send(data, this.codec.binary);
+    }
   }
 
   private readonly onWritten = (): void => {
+    this.awaitingWrite = false;
     this.buffered = this.socket.bufferedAmount;
+    this.resume();
+  };
+
+  private resume(): void {
     if (this.queue.length > 0 && !this.scheduled) {
       this.scheduled = true;
       this.core.scheduler.schedule(this);
     }
-  };
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.resume();
+    }, RETRY_MS);
+    this.retryTimer.unref();
+  }
 
   /** Bytes queued here and not yet handed to the socket. */
   get queuedBytes(): number {
@@ -270,7 +300,9 @@ export class Connection implements SocketHandler {
       this.replyError(frame.id, error);
       const code = error instanceof SwitchyardError ? error.code : undefined;
       // Failed authentication ends the connection with its close code.
-      if (frame.type === "connect" && code && closeCodeOf(code) !== undefined) this.close(code);
+      if (frame.type === "connect" && code && closeCodeOf(code) !== undefined) {
+        this.close(code, (error as SwitchyardError).message);
+      }
     }
   }
 
@@ -301,6 +333,7 @@ export class Connection implements SocketHandler {
     if (this.state === "closed") return;
     const wasOpen = this.state === "open" || (this.state === "closing" && this.sessionId !== "");
     this.state = "closed";
+    clearTimeout(this.retryTimer);
     this.queue = [];
     this.queueBytes = 0;
     for (const channel of this.subscriptions.keys()) this.core.registry.remove(this, channel);

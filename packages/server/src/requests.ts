@@ -62,11 +62,9 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
   }
   const identity = await core.authenticator.authenticate(frame.token ?? connection.upgradeToken);
   if (connection.state !== "opening") return;
+  // Thrown: the client gets the error reply, then the close (4101) that tells it to back off.
   const refused = core.connectionLimits.tryAcquire({ userId: identity.userId, ip: connection.ip });
-  if (refused) {
-    connection.close("too_many_connections", refused.message);
-    return;
-  }
+  if (refused) throw refused;
   connection.holdsSlot = true;
   connection.userId = identity.userId;
   connection.claims = identity.claims;

@@ -35,8 +35,9 @@ describe("connection limits", () => {
     const extra = await refused(url);
     expect(extra.code).toBe(4101);
     expect(extra.reason).toMatch(/at most 2 connections/);
-    // The refused connect gets no result: the close is the answer.
-    expect(extra.client.frames.filter((frame) => frame.type === "reply")).toEqual([]);
+    // The refused connect gets its error reply, then the close that says "back off".
+    const replies = extra.client.frames.filter((frame) => frame.type === "reply");
+    expect(replies).toMatchObject([{ id: 1, error: { code: "too_many_connections" } }]);
 
     await leave(hub, first);
     const next = await connected(url);
