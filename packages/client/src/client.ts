@@ -155,8 +155,8 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
     this.#closed = true;
     this.#stopWatching();
     clearTimeout(this.#refreshTimer);
-    this.#link.stop("closed");
     this.#requests.rejectAll(new ClientError("client_closed"));
+    this.#link.stop("closed");
     this.#subscriptions.close();
     this.#emitter.clear();
   }

@@ -30,13 +30,15 @@ export interface RequestMode extends CallOptions {
   resend?: boolean;
 }
 
+/** Called once with the outcome of a request: an error, or undefined and the result. */
+export type Settle = (error: unknown, result?: unknown) => void;
+
 interface Entry {
   readonly id: number;
   readonly body: RequestBody;
   readonly mode: RequestMode;
   state: "queued" | "sent" | "settled";
-  resolve(result: unknown): void;
-  reject(error: unknown): void;
+  readonly done: Settle;
   cleanup?: () => void;
 }
 
@@ -77,24 +79,36 @@ export class Requests {
   /** Sends a request (or queues it) and resolves with the reply's result. */
   call(body: RequestBody, mode: RequestMode): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      if (mode.signal?.aborted) {
-        reject(new ClientError("aborted", undefined, { cause: mode.signal.reason }));
-        return;
-      }
-      if (mode.lane === "outbox" && this.#outbox.length >= this.#limit) {
-        reject(
-          new ClientError(
-            "outbox_full",
-            `The outbox is full (${this.#limit} calls wait for the connection)`,
-          ),
-        );
-        return;
-      }
-      const entry: Entry = { id: this.#nextId++, body, mode, state: "queued", resolve, reject };
-      this.#arm(entry);
-      (mode.lane === "control" ? this.#control : this.#outbox).push(entry);
-      this.#drain();
+      this.request(body, mode, (error, result) => {
+        if (error === undefined) resolve(result);
+        else reject(error);
+      });
     });
+  }
+
+  /**
+   * Sends a request (or queues it); `done` is called exactly once, synchronously when the
+   * reply is handled, so that frames following the reply in the same message are handled
+   * after it.
+   */
+  request(body: RequestBody, mode: RequestMode, done: Settle): void {
+    if (mode.signal?.aborted) {
+      done(new ClientError("aborted", undefined, { cause: mode.signal.reason }));
+      return;
+    }
+    if (mode.lane === "outbox" && this.#outbox.length >= this.#limit) {
+      done(
+        new ClientError(
+          "outbox_full",
+          `The outbox is full (${this.#limit} calls wait for the link)`,
+        ),
+      );
+      return;
+    }
+    const entry: Entry = { id: this.#nextId++, body, mode, state: "queued", done };
+    this.#arm(entry);
+    (mode.lane === "control" ? this.#control : this.#outbox).push(entry);
+    this.#drain();
   }
 
   /** The link is up: pace to the server's limits and send what waits. */
@@ -175,8 +189,7 @@ export class Requests {
     } else {
       this.#waiting.delete(entry.id);
     }
-    if (error === undefined) entry.resolve(result);
-    else entry.reject(error);
+    entry.done(error, result);
   }
 
   #drain(): void {

@@ -125,8 +125,6 @@ export class ChannelEntry {
   phase: "pending" | "subscribing" | "live" | "failed" = "pending";
   /** Identifies the current subscribe request; older replies are ignored. */
   request = 0;
-  /** Events that arrived while subscribing, replayed once the reply is in. */
-  buffer: Frame[] = [];
   /** The event filter sent to the server (all events when undefined). */
   filter: readonly string[] | undefined;
   /** The link dropped since the last successful subscribe. */

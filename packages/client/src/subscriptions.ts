@@ -123,7 +123,6 @@ export class Subscriptions {
     for (const entry of this.#entries.values()) {
       entry.request++;
       entry.phase = "pending";
-      entry.buffer = [];
       entry.interrupted = true;
       if (entry.store.getSnapshot().status !== "subscribing") {
         entry.store.update({ status: "subscribing" });
@@ -161,21 +160,19 @@ export class Subscriptions {
     const frame: Omit<SubscribeFrame, "id"> = { type: "subscribe", channel: entry.channel };
     if (since) frame.since = since;
     if (entry.filter) frame.events = [...entry.filter];
-    this.#requests.call(frame, { lane: "control" }).then(
-      (result) => {
-        if (entry.request === request) this.#subscribed(entry, result as SubscribeResult, since);
-      },
-      (error: unknown) => {
-        if (entry.request !== request) return;
-        // A lost link is handled by `lost`; the next link subscribes again.
-        if (error instanceof ClientError && error.code === "connection_lost") return;
-        entry.phase = "failed";
-        entry.buffer = [];
-        const cause = error instanceof Error ? error : new Error(String(error));
-        entry.store.update({ status: "failed", error: cause });
-        entry.emitError(cause);
-      },
-    );
+    this.#requests.request(frame, { lane: "control" }, (error, result) => {
+      if (entry.request !== request) return;
+      if (error === undefined) {
+        this.#subscribed(entry, result as SubscribeResult, since);
+        return;
+      }
+      // A lost link is handled by `lost`; the next link subscribes again.
+      if (error instanceof ClientError && error.code === "connection_lost") return;
+      entry.phase = "failed";
+      const cause = error instanceof Error ? error : new Error(String(error));
+      entry.store.update({ status: "failed", error: cause });
+      entry.emitError(cause);
+    });
   }
 
   #subscribed(entry: ChannelEntry, result: SubscribeResult, since: StreamPosition | undefined) {
@@ -196,16 +193,11 @@ export class Subscriptions {
       error: null,
     });
     if (reset) entry.emitReset({ channel: entry.channel, reason: "not_recovered", position });
-    const buffered = entry.buffer;
-    entry.buffer = [];
-    for (const frame of buffered) this.#deliver(entry, frame);
   }
 
   #deliver(entry: ChannelEntry, frame: EventFrame): void {
-    if (entry.phase === "subscribing") {
-      entry.buffer.push(frame);
-      return;
-    }
+    // Before the reply only events of a replaced subscription arrive: they precede the
+    // position the reply gives (recovery replays them after it), so they are dropped.
     if (entry.phase !== "live") return;
     const snapshot = entry.store.getSnapshot();
     const continuous = !snapshot.conflated && entry.filter === undefined;
@@ -214,7 +206,6 @@ export class Subscriptions {
     if (verdict === "gap") {
       // Continuity lost on a live link: subscribe again from the last position.
       this.#subscribe(entry);
-      entry.buffer.push(frame);
       return;
     }
     if (snapshot.position && frame.offset !== undefined) {
