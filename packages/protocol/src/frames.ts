@@ -172,6 +172,11 @@ export interface SubscribeResult extends ChannelPosition {
   channel: string;
   /** True when the channel keeps only the latest value (offsets may skip). */
   conflated?: boolean;
+  /**
+   * The channel's current state when its namespace provides one (a job's status, a state
+   * document). Events after `offset` follow and may already be reflected in it.
+   */
+  snapshot?: unknown;
 }
 
 export interface PublishResult {

@@ -2,6 +2,7 @@ import type { EventFrame } from "@switchyard/protocol";
 import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
+import type { ChannelListener } from "./registry.js";
 
 /** The wire frame of an event. */
 export function eventFrame(event: BrokerEvent): EventFrame {
@@ -20,8 +21,10 @@ export function eventFrame(event: BrokerEvent): EventFrame {
  * once per codec and the same bytes are queued for every subscriber using that codec.
  */
 export function deliver(core: HubCore, event: BrokerEvent): void {
-  const subscribers = core.registry.subscribers(event.channel);
-  if (subscribers === undefined) return;
+  const entry = core.registry.entry(event.channel);
+  if (entry === undefined) return;
+  if (entry.listeners.size > 0) notifyListeners(core, entry.listeners, event);
+  const subscribers = entry.subscribers;
   let frame: EventFrame | undefined;
   let text: Uint8Array | undefined;
   let binary: Uint8Array | undefined;
@@ -48,5 +51,15 @@ export function deliver(core: HubCore, event: BrokerEvent): void {
       bytes = text;
     }
     connection.enqueue(bytes, conflateKey);
+  }
+}
+
+function notifyListeners(core: HubCore, listeners: Set<ChannelListener>, event: BrokerEvent): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (error) {
+      core.logger.error({ err: error, channel: event.channel }, "channel listener failed");
+    }
   }
 }

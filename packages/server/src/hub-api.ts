@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { ErrorCode, PublishResult } from "@switchyard/protocol";
-import type { Broker, HistoryPage, HistoryQuery } from "./broker/broker.js";
+import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "./broker/broker.js";
 
 /** A connected client as hooks and server code see it. */
 export interface ClientInfo {
@@ -111,6 +111,12 @@ export interface Hub {
     schema: S,
     handler: RpcHandler<StandardSchemaV1.InferOutput<S>, Out>,
   ): void;
+  /**
+   * Server code receives every event of `channel` on this node, wherever it was published
+   * (any node, any client, the HTTP API). Resolves, once the broker feeds the channel to this
+   * node, with the function that stops listening.
+   */
+  listen(channel: string, listener: (event: BrokerEvent) => void): Promise<() => void>;
   /** Listens to a lifecycle event; returns the function that stops listening. */
   on<K extends keyof HubEvents>(event: K, listener: (info: HubEvents[K]) => void): () => void;
   /** Closes the matching clients on this node with `disconnected` (or `code`). */

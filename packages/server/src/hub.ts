@@ -10,7 +10,7 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import { createAuthenticator } from "./auth/authenticator.js";
-import type { Broker, HistoryPage, HistoryQuery } from "./broker/broker.js";
+import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "./broker/broker.js";
 import { createMemoryBroker } from "./broker/memory-broker.js";
 import { Connection } from "./connection.js";
 import type { HubCore, RpcEntry } from "./core.js";
@@ -208,6 +208,13 @@ class SwitchyardHub implements Hub {
         : { schema: schemaOrHandler, handler: handler as RpcHandler };
     if (typeof entry.handler !== "function") throw new TypeError("rpc() needs a handler function");
     this.core.rpcs.set(method, entry);
+  }
+
+  async listen(channel: string, listener: (event: BrokerEvent) => void): Promise<() => void> {
+    resolveChannel(this.core, channel);
+    await this.started;
+    await this.core.registry.listen(channel, listener);
+    return () => this.core.registry.unlisten(channel, listener);
   }
 
   on<K extends keyof HubEvents>(event: K, listener: (info: HubEvents[K]) => void): () => void {

@@ -19,6 +19,7 @@ export interface Namespace {
   readonly history: HistoryOptions | undefined;
   readonly conflate: boolean;
   readonly events: Record<string, StandardSchemaV1> | undefined;
+  readonly snapshot: NamespaceOptions["snapshot"];
   /** Personal namespaces: subscribing is allowed only to one's own channel. */
   readonly personal: boolean;
 }
@@ -36,6 +37,7 @@ function complete(name: string, options: NamespaceOptions): Namespace {
     history,
     conflate: options.conflate ?? false,
     events: options.events,
+    snapshot: options.snapshot,
     personal: false,
   };
 }
@@ -62,6 +64,7 @@ export class Namespaces {
         history,
         conflate: false,
         events: undefined,
+        snapshot: undefined,
         personal: true,
       });
     }
@@ -120,21 +123,26 @@ async function check(rule: AccessRule, channel: string, who: Requester, verb: st
     case "nobody":
       allowed = false;
       break;
-    default: {
-      const colon = channel.indexOf(":");
-      // Named fields, not a spread: `who` is the connection itself, whose socket and raw
-      // token must not reach user code.
-      allowed = await rule({
-        channel,
-        name: colon === -1 ? channel : channel.slice(colon + 1),
-        clientId: who.clientId,
-        sessionId: who.sessionId,
-        userId: who.userId,
-        claims: who.claims,
-      });
-    }
+    default:
+      allowed = await rule(accessContext(who, channel));
   }
   if (!allowed) {
     throw new SwitchyardError("forbidden", `Not allowed to ${verb} '${channel}'`);
   }
+}
+
+/**
+ * What user code (rules, snapshots) sees of a requester. Named fields, not a spread: the
+ * requester is the connection itself, whose socket and raw token must not reach user code.
+ */
+export function accessContext(who: Requester, channel: string): AccessContext {
+  const colon = channel.indexOf(":");
+  return {
+    channel,
+    name: colon === -1 ? channel : channel.slice(colon + 1),
+    clientId: who.clientId,
+    sessionId: who.sessionId,
+    userId: who.userId,
+    claims: who.claims,
+  };
 }

@@ -54,6 +54,14 @@ export interface NamespaceOptions {
    * may be published, and their data is validated.
    */
   events?: Record<string, StandardSchemaV1>;
+  /**
+   * The channel's current state, sent in every subscribe reply (`result.snapshot`) so a late
+   * joiner or a reconnecting client is up to date at once (a job's status, a state document).
+   * Read after the subscription is registered: it reflects at least every event up to the
+   * reply's offset; later events follow and may already be in it, so apply them idempotently.
+   * Return undefined for "no snapshot".
+   */
+  snapshot?: (context: AccessContext) => unknown | Promise<unknown>;
 }
 
 /** JWT verification. Give exactly one key source. */

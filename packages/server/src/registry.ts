@@ -1,17 +1,23 @@
-import type { Broker } from "./broker/broker.js";
+import type { Broker, BrokerEvent } from "./broker/broker.js";
 import type { Logger } from "./options.js";
 import type { Subscription } from "./subscription.js";
+
+/** Server code listening to a channel on this node (`hub.listen`). */
+export type ChannelListener = (event: BrokerEvent) => void;
 
 /** The local subscribers of one channel, and the broker subscription that feeds them. */
 export interface ChannelEntry<C> {
   readonly subscribers: Map<C, Subscription>;
+  /** Server-side listeners on this node. */
+  readonly listeners: Set<ChannelListener>;
   /** Resolves once the broker delivers this channel's events to this node. */
   readonly ready: Promise<void>;
 }
 
 /**
- * Channel -> local subscribers. The node holds one broker subscription per channel, taken
- * with the first local subscriber and dropped with the last.
+ * Channel -> local subscribers (clients) and listeners (server code). The node holds one
+ * broker subscription per channel, taken with the first local subscriber or listener and
+ * dropped with the last.
  */
 export class Registry<C> {
   private readonly entries = new Map<string, ChannelEntry<C>>();
@@ -22,14 +28,32 @@ export class Registry<C> {
     private readonly logger: Logger,
   ) {}
 
-  /** Adds a subscriber; resolves when the broker feeds the channel to this node. */
-  add(client: C, subscription: Subscription): Promise<void> {
-    const channel = subscription.channel;
+  private open(channel: string): ChannelEntry<C> {
     let entry = this.entries.get(channel);
     if (!entry) {
-      entry = { subscribers: new Map(), ready: this.broker.subscribe(channel) };
+      entry = {
+        subscribers: new Map(),
+        listeners: new Set(),
+        ready: this.broker.subscribe(channel),
+      };
+      // A failed broker subscription surfaces to whoever awaits `ready`; never unhandled.
+      entry.ready.catch(() => {});
       this.entries.set(channel, entry);
     }
+    return entry;
+  }
+
+  private closeIfEmpty(channel: string, entry: ChannelEntry<C>): void {
+    if (entry.subscribers.size > 0 || entry.listeners.size > 0) return;
+    this.entries.delete(channel);
+    this.broker.unsubscribe(channel).catch((error: unknown) => {
+      this.logger.warn({ err: error, channel }, "broker unsubscribe failed");
+    });
+  }
+
+  /** Adds a subscriber; resolves when the broker feeds the channel to this node. */
+  add(client: C, subscription: Subscription): Promise<void> {
+    const entry = this.open(subscription.channel);
     if (!entry.subscribers.has(client)) this.subscriptionCount++;
     entry.subscribers.set(client, subscription);
     return entry.ready;
@@ -40,18 +64,27 @@ export class Registry<C> {
     const entry = this.entries.get(channel);
     if (!entry?.subscribers.delete(client)) return false;
     this.subscriptionCount--;
-    if (entry.subscribers.size === 0) {
-      this.entries.delete(channel);
-      this.broker.unsubscribe(channel).catch((error: unknown) => {
-        this.logger.warn({ err: error, channel }, "broker unsubscribe failed");
-      });
-    }
+    this.closeIfEmpty(channel, entry);
     return true;
   }
 
-  /** The subscribers of `channel` on this node. */
-  subscribers(channel: string): Map<C, Subscription> | undefined {
-    return this.entries.get(channel)?.subscribers;
+  /** Adds a server-side listener; resolves when the broker feeds the channel to this node. */
+  listen(channel: string, listener: ChannelListener): Promise<void> {
+    const entry = this.open(channel);
+    entry.listeners.add(listener);
+    return entry.ready;
+  }
+
+  /** Removes a server-side listener. */
+  unlisten(channel: string, listener: ChannelListener): void {
+    const entry = this.entries.get(channel);
+    if (!entry?.listeners.delete(listener)) return;
+    this.closeIfEmpty(channel, entry);
+  }
+
+  /** The subscribers and listeners of `channel` on this node. */
+  entry(channel: string): ChannelEntry<C> | undefined {
+    return this.entries.get(channel);
   }
 
   channels(): IterableIterator<[string, ChannelEntry<C>]> {

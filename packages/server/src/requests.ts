@@ -21,7 +21,7 @@ import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
 import { eventFrame } from "./delivery.js";
 import { newId } from "./ids.js";
-import type { Namespace } from "./namespaces.js";
+import { accessContext, type Namespace } from "./namespaces.js";
 import { publishChecked } from "./publish.js";
 import { createSubscription, type Subscription, wants } from "./subscription.js";
 import { validate } from "./validate.js";
@@ -137,11 +137,13 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   // Subscribing again replaces the subscription (new filter, new recovery point).
   const subscription = createSubscription(channel, namespace, frame.events);
   const prepared = await prepare(core, connection, subscription, frame.since);
+  const snapshot = await namespace.snapshot?.(accessContext(connection, channel));
   if (connection.state !== "open") return;
   connection.reply(frame.id, {
     channel,
     ...prepared.position,
     ...(namespace.conflate ? { conflated: true } : {}),
+    ...(snapshot === undefined ? {} : { snapshot }),
   });
   activate(connection, subscription, prepared);
   if (!existing) {

@@ -11,6 +11,7 @@ import type {
 } from "./broker.js";
 import { DEDUP_WINDOW_MS } from "./broker.js";
 import { DedupCache, dedupKey } from "./dedup.js";
+import { MemoryKeyValueStore } from "./kv.js";
 import { Stream } from "./stream.js";
 
 /** Options of {@link createMemoryBroker}. */
@@ -64,6 +65,8 @@ export interface MemoryBrokerStats {
 export interface MemoryBroker extends Broker {
   /** Counts of what the broker holds (for metrics and the inspector). */
   stats(): MemoryBrokerStats;
+  /** Shared documents with expiry (job snapshots, state), kept in this process. */
+  readonly kv: MemoryKeyValueStore;
 }
 
 const DEFAULT_SWEEP_INTERVAL = 10_000;
@@ -120,6 +123,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     now,
   });
   const streams = new Map<string, Stream>();
+  const kv = new MemoryKeyValueStore(now);
   const subscriptions = new Set<string>();
   let deliver: ((event: BrokerEvent) => void) | undefined;
   let started = false;
@@ -192,6 +196,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
       else stream.trim(at);
     }
     dedup.sweep();
+    kv.sweep();
   }
 
   return {
@@ -288,6 +293,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
       dedup.clear();
     },
 
+    kv,
     stats() {
       let events = 0;
       for (const stream of streams.values()) events += stream.size;

@@ -8,3 +8,4 @@
  * brokerContract("my broker", () => createMyBroker());
  */
 export { type BrokerContractOptions, brokerContract } from "./broker-contract.js";
+export { keyValueContract } from "./kv-contract.js";
