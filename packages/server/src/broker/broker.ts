@@ -57,6 +57,18 @@ export interface HistoryPage extends StreamPosition {
   events: BrokerEvent[];
 }
 
+/** Optional callbacks from a broker to its node, given to {@link Broker.start}. */
+export interface BrokerHooks {
+  /**
+   * This node may have missed events on these channels: its link to the other nodes was down,
+   * or a channel's history was lost and the channel restarted in a new epoch. Called once the
+   * broker delivers the channels' events again; the node then brings their subscribers up to
+   * date (recover from each subscriber's position, or tell it `recovered: false`) instead of
+   * leaving a silent gap. A single-process broker never calls it.
+   */
+  onReset?: (channels: string[]) => void;
+}
+
 /**
  * Moves events between hub nodes and keeps history. The hub core talks only to this interface;
  * `memory` is the embedded default and `redis` joins many nodes into one hub. Every
@@ -64,7 +76,7 @@ export interface HistoryPage extends StreamPosition {
  */
 export interface Broker {
   /** Starts the broker; `deliver` receives every event on channels this node subscribed to. */
-  start(deliver: (event: BrokerEvent) => void): Promise<void>;
+  start(deliver: (event: BrokerEvent) => void, hooks?: BrokerHooks): Promise<void>;
   /** Publishes an event: assigns its offset (with history), then fans it out to nodes. */
   publish(message: BrokerPublish): Promise<BrokerPublishResult>;
   /** Declares this node's interest in a channel (once per channel, not per client). */
