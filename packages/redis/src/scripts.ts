@@ -1,0 +1,243 @@
+import { createHash } from "node:crypto";
+
+/** A Lua script run by EVALSHA (and EVAL when Redis does not know it). */
+export interface Script {
+  readonly name: string;
+  readonly source: string;
+  /** SHA1 of the source, as EVALSHA wants it. */
+  readonly sha: string;
+}
+
+function script(name: string, source: string): Script {
+  return { name, source, sha: createHash("sha1").update(source).digest("hex") };
+}
+
+// Helpers shared by the stream scripts. Time comes from Redis (TIME), so every node stamps and
+// ages events with one clock. Stream entry ids are `<offset>-0`; field 1 is `t` (timestamp).
+const STREAM_HELPERS = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function offset_of(id)
+  return tonumber(string.match(id, '^(%d+)'))
+end
+
+-- Drops the kept events stamped at or before cutoff, oldest first.
+local function trim_age(stream, cutoff)
+  local first = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+  if #first == 0 or tonumber(first[1][2][2]) > cutoff then return end
+  while true do
+    local batch = redis.call('XRANGE', stream, '-', '+', 'COUNT', 128)
+    local n = #batch
+    if n == 0 then return end
+    for i = 1, n do
+      if tonumber(batch[i][2][2]) > cutoff then
+        redis.call('XTRIM', stream, 'MINID', batch[i][1])
+        return
+      end
+    end
+    redis.call('XTRIM', stream, 'MINID', string.format('%d-0', offset_of(batch[n][1]) + 1))
+    if n < 128 then return end
+  end
+end
+
+-- The channel's epoch and newest offset. Without them the channel's history is gone (never
+-- made, expired, flushed, evicted, or Redis restarted without persistence): a new epoch
+-- starts, and the stream of an older lifetime is dropped with it.
+local function ensure_meta(meta, stream, candidate)
+  local found = redis.call('HMGET', meta, 'epoch', 'offset')
+  if found[1] and found[2] then return found[1], tonumber(found[2]) end
+  redis.call('DEL', stream)
+  redis.call('HSET', meta, 'epoch', candidate, 'offset', 0)
+  return candidate, 0
+end
+
+-- Keeps the channel's keys for max(retention ttl, idle) more milliseconds; the stream never
+-- outlives its epoch. Returns the retention ttl, or nil before the first publish with history.
+local function keep_alive(meta, stream, idle)
+  local ttl = redis.call('HGET', meta, 'ttl')
+  if ttl then ttl = tonumber(ttl) end
+  local keep = math.max(ttl or 0, idle)
+  redis.call('PEXPIRE', meta, keep)
+  redis.call('PEXPIRE', stream, keep)
+  return ttl
+end
+`;
+
+/**
+ * Publishes one event. KEYS: meta, stream[, idempotency]. ARGV: pub/sub channel, payload,
+ * history ('1'/'0'), size, ttl, candidate epoch, idle ttl, dedup window.
+ * Returns {duplicate (0/1), stamp}; the stamp is `<timestamp>,<offset>,<epoch>` (offset -1 and
+ * no epoch without history). Offset assignment, append, trim and PUBLISH happen in one script,
+ * so the order of the pub/sub messages is the order of the offsets.
+ */
+export const PUBLISH = script(
+  "publish",
+  `${STREAM_HELPERS}
+local now = now_ms()
+if KEYS[3] then
+  local first = redis.call('GET', KEYS[3])
+  if first then return {1, first} end
+end
+local stamp
+if ARGV[3] == '1' then
+  local size, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+  local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[6])
+  local offset = redis.call('HINCRBY', KEYS[1], 'offset', 1)
+  redis.call('HSET', KEYS[1], 'ttl', ARGV[5])
+  redis.call('XADD', KEYS[2], 'MAXLEN', size, string.format('%d-0', offset),
+    't', string.format('%d', now), 'p', ARGV[2])
+  trim_age(KEYS[2], now - ttl)
+  keep_alive(KEYS[1], KEYS[2], tonumber(ARGV[7]))
+  stamp = string.format('%d,%d,%s', now, offset, epoch)
+else
+  stamp = string.format('%d,-1,', now)
+end
+if KEYS[3] then redis.call('SET', KEYS[3], stamp, 'NX', 'PX', ARGV[8]) end
+redis.call('PUBLISH', ARGV[1], stamp .. '|' .. ARGV[2])
+return {0, stamp}
+`,
+);
+
+/**
+ * Reads a channel's stream. KEYS: meta, stream. ARGV: candidate epoch, idle ttl, mode
+ * ('position' | 'after' | 'newest' | 'recover'), offset (after / since), count, since epoch.
+ * Returns {epoch, offset, recovered (0/1), entries}; `newest` entries are newest first.
+ */
+export const READ = script(
+  "read",
+  `${STREAM_HELPERS}
+local now = now_ms()
+local epoch, offset = ensure_meta(KEYS[1], KEYS[2], ARGV[1])
+local ttl = keep_alive(KEYS[1], KEYS[2], tonumber(ARGV[2]))
+if ttl then trim_age(KEYS[2], now - ttl) end
+local mode, at, count = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local entries = {}
+if mode == 'recover' then
+  local first = redis.call('XRANGE', KEYS[2], '-', '+', 'COUNT', 1)
+  local oldest = offset + 1
+  if #first > 0 then oldest = offset_of(first[1][1]) end
+  if ARGV[6] ~= epoch or at > offset or at < oldest - 1 then
+    return {epoch, offset, 0, entries}
+  end
+  entries = redis.call('XRANGE', KEYS[2], string.format('%d-0', at + 1), '+')
+elseif mode == 'after' then
+  if count > 0 and at < offset then
+    entries = redis.call('XRANGE', KEYS[2], string.format('%d-0', at + 1), '+', 'COUNT', count)
+  end
+elseif mode == 'newest' then
+  if count > 0 then entries = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', count) end
+end
+return {epoch, offset, 1, entries}
+`,
+);
+
+/**
+ * Keeps an existing channel's keys alive (a subscribed or touched channel is not idle).
+ * KEYS: meta, stream. ARGV: idle ttl.
+ */
+export const TOUCH = script(
+  "touch",
+  `${STREAM_HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 1 then keep_alive(KEYS[1], KEYS[2], tonumber(ARGV[1])) end
+return 0
+`,
+);
+
+// Presence and node entries live in a sorted set member → expiry time; the keys holding them
+// expire with their longest-lived entry, so a crashed node leaves nothing behind for long.
+const EXPIRY_HELPERS = `
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function expire_with_last(zset, other, now)
+  local last = redis.call('ZRANGE', zset, -1, -1, 'WITHSCORES')
+  if #last == 0 then return end
+  local keep = math.max(1, math.ceil(tonumber(last[2]) - now))
+  redis.call('PEXPIRE', zset, keep)
+  if other then redis.call('PEXPIRE', other, keep) end
+end
+
+-- Drops expired members of zset (and their fields in hash); returns the live members with
+-- their expiry, flat.
+local function live(zset, hash, now)
+  local gone = redis.call('ZRANGEBYSCORE', zset, '-inf', now)
+  if #gone > 0 then
+    redis.call('ZREMRANGEBYSCORE', zset, '-inf', now)
+    if hash then
+      for i = 1, #gone, 500 do
+        redis.call('HDEL', hash, unpack(gone, i, math.min(i + 499, #gone)))
+      end
+    end
+  end
+  return redis.call('ZRANGE', zset, 0, -1, 'WITHSCORES')
+end
+`;
+
+/** KEYS: expiry zset, info hash. ARGV: clientId, info, ttl. Returns the expiry time. */
+export const PRESENCE_SET = script(
+  "presence-set",
+  `${EXPIRY_HELPERS}
+local now = now_ms()
+local expires = now + tonumber(ARGV[3])
+redis.call('ZADD', KEYS[1], expires, ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+expire_with_last(KEYS[1], KEYS[2], now)
+return expires
+`,
+);
+
+/** KEYS: expiry zset, info hash. Returns flat {clientId, expiry, info, ...} of live entries. */
+export const PRESENCE_LIST = script(
+  "presence-list",
+  `${EXPIRY_HELPERS}
+local now = now_ms()
+local members = live(KEYS[1], KEYS[2], now)
+local out = {}
+for i = 1, #members, 2 do
+  local info = redis.call('HGET', KEYS[2], members[i])
+  if info then
+    out[#out + 1] = members[i]
+    out[#out + 1] = members[i + 1]
+    out[#out + 1] = info
+  end
+end
+return out
+`,
+);
+
+/** KEYS: nodes zset, node key. ARGV: nodeId, stats (JSON), ttl. */
+export const NODE_WRITE = script(
+  "node-write",
+  `${EXPIRY_HELPERS}
+local now = now_ms()
+local ttl = tonumber(ARGV[3])
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ttl)
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+expire_with_last(KEYS[1], nil, now)
+return now
+`,
+);
+
+/** KEYS: nodes zset. Returns flat {nodeId, expiry, ...} of the nodes whose stats are live. */
+export const NODE_LIST = script(
+  "node-list",
+  `${EXPIRY_HELPERS}
+return live(KEYS[1], nil, now_ms())
+`,
+);
+
+/** Every script, loaded into Redis on each (re)connect. */
+export const SCRIPTS: readonly Script[] = [
+  PUBLISH,
+  READ,
+  TOUCH,
+  PRESENCE_SET,
+  PRESENCE_LIST,
+  NODE_WRITE,
+  NODE_LIST,
+];
