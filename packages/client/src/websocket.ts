@@ -39,8 +39,13 @@ export const OPEN = 1;
 let loaded: Promise<WebSocketConstructor> | undefined;
 
 /**
+ * The package loaded on Node before 22. Read from an object at run time so that bundlers,
+ * which fold constants, cannot see the import and do not pull `ws` into browser bundles.
+ */
+const fallback = { name: "ws" };
+
+/**
  * The global `WebSocket`, or the optional `ws` package where there is none (Node before 22).
- * The package name is held in a variable so that browser bundlers do not try to bundle it.
  */
 export function loadWebSocket(): Promise<WebSocketConstructor> {
   const global = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -50,9 +55,8 @@ export function loadWebSocket(): Promise<WebSocketConstructor> {
 }
 
 async function importWs(): Promise<WebSocketConstructor> {
-  const name = "ws";
   try {
-    const module = (await import(/* @vite-ignore */ /* webpackIgnore: true */ name)) as {
+    const module = (await import(/* @vite-ignore */ /* webpackIgnore: true */ fallback.name)) as {
       default?: WebSocketConstructor;
       WebSocket?: WebSocketConstructor;
     };
