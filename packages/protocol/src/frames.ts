@@ -170,7 +170,7 @@ export interface ConnectResult {
 
 export interface SubscribeResult extends ChannelPosition {
   channel: string;
-  /** True when the channel keeps only the latest value (offsets may skip). */
+  /** True when some or all events keep only their latest value for a slow client (offsets may skip). */
   conflated?: boolean;
   /**
    * The channel's current state when its namespace provides one (a job's status, a state

@@ -19,6 +19,8 @@ import type { HubSocket, SocketHandler } from "./transport/socket.js";
 const HIGH_WATER = 128 * 1024;
 /** Largest WebSocket frame header: counted so a write that crosses the mark always asks to be told. */
 const FRAME_OVERHEAD = 14;
+/** Marks a queue slot whose frame a newer conflated value replaced. */
+const SUPERSEDED = new Uint8Array(0);
 /** How soon a backed-up connection without a pending write callback looks at its socket again. */
 const RETRY_MS = 50;
 /** How long a closing socket may take to finish the close handshake before it is destroyed. */
@@ -62,8 +64,10 @@ export class Connection implements SocketHandler {
   private chain: Promise<void> = Promise.resolve();
   private queue: Uint8Array[] = [];
   private queueBytes = 0;
-  /** Index in `queue` of the pending frame of each conflated channel. */
+  /** Index in `queue` of the pending frame of each conflation key. */
   private conflated: Map<string, number> | undefined;
+  /** Slots of `queue` emptied by conflation. */
+  private superseded = 0;
   private scheduled = false;
   /** Socket buffer size seen at the last flush. */
   private buffered = 0;
@@ -95,28 +99,27 @@ export class Connection implements SocketHandler {
   // ------------------------------------------------------------------------------------
 
   /**
-   * Queues encoded bytes for this client. `conflateKey` (the channel of a conflated event)
-   * lets a newer value replace a queued, unsent one.
+   * Queues encoded bytes for this client. `conflateKey` (set for conflated events) lets a
+   * newer value replace a queued, unsent one.
    */
   enqueue(bytes: Uint8Array, conflateKey?: string): void {
     if (this.state === "closing" || this.state === "closed") return;
-    if (conflateKey !== undefined && this.conflated !== undefined) {
-      const at = this.conflated.get(conflateKey);
-      if (at !== undefined) {
-        this.queueBytes += bytes.length - this.queue[at]!.length;
-        this.queue[at] = bytes;
+    if (conflateKey === undefined) {
+      if (this.queueBytes + this.buffered + bytes.length > this.core.limits.queueBytes) {
+        this.close("slow_consumer");
         return;
       }
-    }
-    if (
-      conflateKey === undefined &&
-      this.queueBytes + this.buffered + bytes.length > this.core.limits.queueBytes
-    ) {
-      this.close("slow_consumer");
-      return;
-    }
-    if (conflateKey !== undefined) {
+    } else {
+      // At most one pending value per key, so conflated frames need no cap of their own.
       this.conflated ??= new Map();
+      const at = this.conflated.get(conflateKey);
+      if (at !== undefined) {
+        // Drop the superseded value and queue the new one at the end, so events of a
+        // channel still go out in offset order.
+        this.queueBytes -= this.queue[at]!.length;
+        this.queue[at] = SUPERSEDED;
+        this.superseded++;
+      }
       this.conflated.set(conflateKey, this.queue.length);
     }
     this.queue.push(bytes);
@@ -166,11 +169,13 @@ export class Connection implements SocketHandler {
       if (!this.awaitingWrite) this.retryLater();
       return;
     }
-    const data = count === 1 ? this.queue[0]! : this.codec.batch(this.queue);
+    const parts = this.superseded === 0 ? this.queue : this.queue.filter((p) => p !== SUPERSEDED);
+    const data = parts.length === 1 ? parts[0]! : this.codec.batch(parts);
+    this.superseded = 0;
     this.queue = [];
     this.queueBytes = 0;
     this.conflated?.clear();
-    this.core.counters.messagesOut.total += count;
+    this.core.counters.messagesOut.total += parts.length;
     if (buffered + data.length + FRAME_OVERHEAD > HIGH_WATER) {
       this.awaitingWrite = true;
       this.socket.send(data, this.codec.binary, this.onWritten);

@@ -2,6 +2,7 @@ import type { EventFrame } from "@switchyard/protocol";
 import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
+import { conflateKeyOf } from "./namespaces.js";
 import type { ChannelListener } from "./registry.js";
 
 /** The wire frame of an event. */
@@ -40,7 +41,7 @@ export function deliver(core: HubCore, event: BrokerEvent): void {
     if (first) {
       first = false;
       frame = eventFrame(event);
-      if (subscription.namespace.conflate) conflateKey = event.channel;
+      conflateKey = conflateKeyOf(subscription.namespace, event.channel, event.event);
     }
     let bytes: Uint8Array;
     if ((connection as Connection).codec.binary) {

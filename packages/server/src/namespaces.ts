@@ -17,7 +17,8 @@ export interface Namespace {
   readonly subscribe: AccessRule;
   readonly publish: AccessRule;
   readonly history: HistoryOptions | undefined;
-  readonly conflate: boolean;
+  /** `true`: every event conflates; a set: only these event names (each on its own). */
+  readonly conflate: boolean | ReadonlySet<string>;
   readonly events: Record<string, StandardSchemaV1> | undefined;
   readonly snapshot: NamespaceOptions["snapshot"];
   /** Personal namespaces: subscribing is allowed only to one's own channel. */
@@ -35,7 +36,9 @@ function complete(name: string, options: NamespaceOptions): Namespace {
     subscribe: options.subscribe ?? "authenticated",
     publish: options.publish ?? "nobody",
     history,
-    conflate: options.conflate ?? false,
+    conflate: Array.isArray(options.conflate)
+      ? new Set(options.conflate)
+      : ((options.conflate as boolean | undefined) ?? false),
     events: options.events,
     snapshot: options.snapshot,
     personal: false,
@@ -145,4 +148,16 @@ export function accessContext(who: Requester, channel: string): AccessContext {
     userId: who.userId,
     claims: who.claims,
   };
+}
+
+/** The key under which a slow client's queued `event` on `channel` may be replaced, if any. */
+export function conflateKeyOf(
+  namespace: Namespace,
+  channel: string,
+  event: string,
+): string | undefined {
+  const { conflate } = namespace;
+  if (conflate === false) return undefined;
+  if (conflate === true) return channel;
+  return conflate.has(event) ? `${channel}\n${event}` : undefined;
 }

@@ -44,11 +44,12 @@ export interface NamespaceOptions {
    */
   history?: Partial<HistoryOptions> | false;
   /**
-   * Latest value wins: a slow client's queued, unsent event on this channel is replaced by a
-   * newer one instead of growing its queue.
+   * Latest value wins: a slow client's queued, unsent event is replaced by a newer one instead
+   * of growing its queue. `true` conflates every event of a channel; a list conflates only
+   * those event names, each on its own (progress conflates, chunks never drop).
    * @default false
    */
-  conflate?: boolean;
+  conflate?: boolean | readonly string[];
   /**
    * Event schemas (Standard Schema: zod, valibot, arktype, ...). When given, only these events
    * may be published, and their data is validated.

@@ -142,7 +142,7 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   connection.reply(frame.id, {
     channel,
     ...prepared.position,
-    ...(namespace.conflate ? { conflated: true } : {}),
+    ...(namespace.conflate === false ? {} : { conflated: true }),
     ...(snapshot === undefined ? {} : { snapshot }),
   });
   activate(connection, subscription, prepared);
