@@ -1,0 +1,100 @@
+/**
+ * The benchmark coordinator: `node bench/run.mjs <scenario> [options]`.
+ *
+ * Scenarios: fan-out, many-channels, idle-memory, light-load, all, smoke; `profile <file>`
+ * summarises a CPU profile. Options: --targets a,b (switchyard-json, switchyard-msgpack, ws,
+ * socketio, bun), --window <events>, --measure <ms>, --profile (V8 CPU profiles of the Node
+ * servers into results/profiles).
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { summarizeProfile } from "./profile-summary.js";
+import { loadAverage, machineInfo, RESULTS_DIR, writeResult } from "./report.js";
+import { fanOut } from "./scenarios/fan-out.js";
+import { idleMemory } from "./scenarios/idle-memory.js";
+import { lightLoad } from "./scenarios/light-load.js";
+import { manyChannels } from "./scenarios/many-channels.js";
+import type { ScenarioOptions, ScenarioResult } from "./scenarios/scenario.js";
+import { selectTargets } from "./targets.js";
+
+const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioResult>> = {
+  "fan-out": fanOut,
+  "many-channels": manyChannels,
+  "idle-memory": idleMemory,
+  "light-load": lightLoad,
+};
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    targets: { type: "string" },
+    window: { type: "string" },
+    measure: { type: "string" },
+    profile: { type: "boolean", default: false },
+    smoke: { type: "boolean", default: false },
+  },
+});
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<number> {
+  const [command = "", ...rest] = positionals;
+  if (command === "profile") {
+    if (!rest[0]) throw new Error("usage: profile <file.cpuprofile>");
+    process.stdout.write(`${summarizeProfile(rest[0])}\n`);
+    return 0;
+  }
+  const smoke = command === "smoke" || values.smoke === true;
+  const names = command === "all" || command === "smoke" ? Object.keys(SCENARIOS) : [command];
+  for (const name of names) {
+    if (!SCENARIOS[name]) {
+      throw new Error(
+        `Unknown scenario '${name}'; known: ${Object.keys(SCENARIOS).join(", ")}, all, smoke, profile`,
+      );
+    }
+  }
+  const options: ScenarioOptions = {
+    targets: selectTargets(values.targets),
+    smoke,
+    profileDir: values.profile ? join(RESULTS_DIR, "profiles") : undefined,
+    window: values.window ? Number(values.window) : undefined,
+    measureMs: values.measure ? Number(values.measure) : undefined,
+    log,
+  };
+  const machine = machineInfo();
+  log(
+    `${machine.cores} × ${machine.cpu}, Linux ${machine.kernel}, Node ${machine.node}, ` +
+      `Bun ${machine.bun ?? "absent"}, pinned: ${machine.pinned}, load ${loadAverage().join(" ")}`,
+  );
+  let failed = 0;
+  for (const name of names) {
+    const loadBefore = loadAverage();
+    const startedAt = new Date().toISOString();
+    const result = await SCENARIOS[name]!(options);
+    const loadAfter = loadAverage();
+    const file = writeResult(smoke ? `smoke-${name}` : name, {
+      ...result,
+      startedAt,
+      machine,
+      smoke,
+      loadAverage: { before: loadBefore, after: loadAfter },
+    });
+    const extra = [...result.notes, ...result.failures.map((failure) => `FAILED ${failure}`)];
+    process.stdout.write(
+      `\n${result.markdown}\n\n` +
+        `Load average (1/5/15 min) before ${loadBefore.join(" ")}, after ${loadAfter.join(" ")}.\n` +
+        (extra.length > 0 ? `${extra.map((line) => `- ${line}`).join("\n")}\n` : "") +
+        `JSON: ${file}\n`,
+    );
+    failed += result.failures.length;
+  }
+  return failed > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(2);
+  },
+);

@@ -1,0 +1,83 @@
+import { TargetRun } from "../harness.js";
+import { findBun } from "../processes.js";
+import type { Target, TargetName } from "../targets.js";
+
+/** Options every scenario takes. */
+export interface ScenarioOptions {
+  targets: Target[];
+  /** Tiny sizes and short phases: checks that the harness works, measures nothing. */
+  smoke: boolean;
+  /** Write a V8 CPU profile of every Node server here. */
+  profileDir?: string;
+  /** Events in flight in closed loops. @default 8 */
+  window?: number;
+  /** Length of each measured phase in ms (full runs). */
+  measureMs?: number;
+  log(line: string): void;
+}
+
+/** What a scenario hands back: a Markdown section and the figures behind it. */
+export interface ScenarioResult {
+  scenario: string;
+  markdown: string;
+  params: object;
+  rows: object[];
+  /** Targets that failed (a broken harness, not a slow target). */
+  failures: string[];
+  notes: string[];
+}
+
+/** Runs `body` for every target in its own server process; a failing target does not stop the others. */
+export async function forEachTarget<R>(
+  options: ScenarioOptions,
+  loadgens: number,
+  body: (run: TargetRun) => Promise<R>,
+): Promise<{ results: Map<TargetName, R>; failures: string[]; notes: string[] }> {
+  const results = new Map<TargetName, R>();
+  const failures: string[] = [];
+  const notes: string[] = [];
+  for (const target of options.targets) {
+    if (target.runtime === "bun" && !findBun()) {
+      notes.push(`${target.label}: skipped, the Bun binary is not installed`);
+      options.log(`  ${target.name}: skipped (no Bun binary)`);
+      continue;
+    }
+    options.log(`  ${target.name} ...`);
+    let run: TargetRun | undefined;
+    try {
+      run = await TargetRun.start(target, { loadgens, profileDir: options.profileDir });
+      const clockError = run.server.clockErrorMicros;
+      if (clockError > 0) {
+        notes.push(
+          `${target.label}: server clock aligned by round trip, error ≤ ${clockError.toFixed(0)} µs`,
+        );
+      }
+      results.set(target.name, await body(run));
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      failures.push(`${target.name}: ${message}`);
+      options.log(`  ${target.name} failed: ${message}`);
+    } finally {
+      await run?.stop();
+    }
+  }
+  return { results, failures, notes };
+}
+
+/** Throws when fewer than all clients connected (the figures would not compare). */
+export function requireAll(
+  opened: { ready: number; failed: number; firstError?: string },
+  want: number,
+) {
+  if (opened.ready < want) {
+    throw new Error(
+      `only ${opened.ready} of ${want} clients connected (${opened.failed} failed: ${opened.firstError ?? "timeout"})`,
+    );
+  }
+}
+
+/** `a / b` as "1.23×", or "–" when either is missing. */
+export function ratio(a: number | undefined, b: number | undefined): string {
+  if (a === undefined || b === undefined || !(b > 0) || Number.isNaN(a)) return "–";
+  return `${(a / b).toFixed(2)}×`;
+}

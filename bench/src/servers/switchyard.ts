@@ -1,0 +1,32 @@
+/**
+ * Switchyard under test: the hub from @switchyard/server on a plain `http.Server`, with its
+ * default options (memory broker, history on, batching per tick). The client picks the codec
+ * by subprotocol, so one script serves both the JSON and the MessagePack targets.
+ */
+import { createServer } from "node:http";
+import { createHub } from "@switchyard/server";
+import { EVENT_NAME, serveControl } from "../control.js";
+
+const anyone = { subscribe: "anyone" } as const;
+const hub = createHub({ allowAnonymous: true, namespaces: { "": anyone, c: anyone } });
+const server = createServer();
+hub.attach(server);
+
+let failures = 0;
+const onError = (error: unknown) => {
+  if (failures++ === 0) process.stderr.write(`publish failed: ${String(error)}\n`);
+};
+
+server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address !== null ? address.port : 0;
+  serveControl(
+    {
+      publish: (channel, data) => {
+        hub.publish(channel, EVENT_NAME, data).catch(onError);
+      },
+      gc: () => (globalThis as { gc?: () => void }).gc?.(),
+    },
+    port,
+  );
+});
