@@ -25,6 +25,8 @@ export interface ResetInfo {
   readonly reason: "not_recovered" | "gap";
   /** Where delivery continues from. */
   readonly position: StreamPosition | null;
+  /** The channel's current state, when its namespace provides one (see `snapshot` in state). */
+  readonly snapshot?: unknown;
 }
 
 /**
@@ -46,6 +48,12 @@ export interface SubscriptionState {
   readonly conflated: boolean;
   /** Why the server refused, when `failed`. */
   readonly error: Error | null;
+  /**
+   * The channel's state sent with the last subscribe reply, when its namespace provides one
+   * (a job's status, a state document). Events after `position` follow and may already be
+   * reflected in it.
+   */
+  readonly snapshot?: unknown;
 }
 
 /** Listeners of a {@link Subscription}. */

@@ -186,13 +186,22 @@ export class Subscriptions {
     const reset = since !== undefined ? !recovered : entry.interrupted;
     entry.interrupted = false;
     entry.phase = "live";
+    const { snapshot } = result;
     entry.store.update({
       status: "subscribed",
       position,
       conflated: result.conflated === true,
       error: null,
+      snapshot,
     });
-    if (reset) entry.emitReset({ channel: entry.channel, reason: "not_recovered", position });
+    if (reset) {
+      entry.emitReset({
+        channel: entry.channel,
+        reason: "not_recovered",
+        position,
+        ...(snapshot === undefined ? {} : { snapshot }),
+      });
+    }
   }
 
   #deliver(entry: ChannelEntry, frame: EventFrame): void {

@@ -143,11 +143,17 @@ describe("subscriptions", () => {
     await flush();
     socket.receive(event("job:1", 1));
     const again = await reconnect();
-    answer(again, "job:1", { epoch: "e2", offset: 40, recovered: false });
+    answer(again, "job:1", { epoch: "e2", offset: 40, recovered: false, snapshot: { step: 4 } });
     await flush();
     expect(job.resets).toEqual([
-      { channel: "job:1", reason: "not_recovered", position: { epoch: "e2", offset: 40 } },
+      {
+        channel: "job:1",
+        reason: "not_recovered",
+        position: { epoch: "e2", offset: 40 },
+        snapshot: { step: 4 },
+      },
     ]);
+    expect(job.subscription.state.getSnapshot().snapshot).toEqual({ step: 4 });
     again.receive([event("job:1", 40), event("job:1", 41)]);
     expect(job.data()).toEqual([1, 41]);
   });

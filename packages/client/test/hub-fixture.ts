@@ -1,0 +1,161 @@
+/**
+ * Real hubs for integration tests: an `http.Server` on port 0 with `createHub` attached,
+ * restartable on the same port with a broker that outlives each hub (as a Redis broker
+ * outlives a hub node), and handles on the raw TCP sockets to cut links.
+ */
+import { once } from "node:events";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import {
+  type Broker,
+  type BrokerEvent,
+  createHub,
+  createMemoryBroker,
+  type Hub,
+  type HubOptions,
+} from "@switchyard/server";
+
+/**
+ * One memory broker shared by successive hubs: each hub gets a lease whose `close` detaches
+ * that hub instead of closing the broker, so history survives a hub restart.
+ */
+export class SharedBroker {
+  readonly broker = createMemoryBroker();
+  #deliver: ((event: BrokerEvent) => void) | undefined;
+  readonly #started: Promise<void>;
+
+  constructor() {
+    this.#started = this.broker.start((event) => this.#deliver?.(event));
+  }
+
+  lease(): Broker {
+    let attached: ((event: BrokerEvent) => void) | undefined;
+    return {
+      ...this.broker,
+      start: async (deliver) => {
+        await this.#started;
+        attached = deliver;
+        this.#deliver = deliver;
+      },
+      close: async () => {
+        if (this.#deliver === attached) this.#deliver = undefined;
+      },
+    };
+  }
+
+  close(): Promise<void> {
+    return this.broker.close();
+  }
+}
+
+/** A hub on a real http.Server; `restart` brings up a new hub on the same port. */
+export class HubServer {
+  hub!: Hub;
+  server!: Server;
+  port = 0;
+  /** Open TCP sockets of the current server. */
+  readonly sockets = new Set<Socket>();
+  readonly #options: HubOptions;
+  readonly #shared: SharedBroker | undefined;
+  #setup: ((hub: Hub) => void) | undefined;
+
+  private constructor(options: HubOptions, shared: SharedBroker | undefined) {
+    this.#options = options;
+    this.#shared = shared;
+  }
+
+  /** Starts a hub; with `shared`, its broker outlives restarts. `setup` runs on every hub. */
+  static async start(
+    options: HubOptions,
+    init: { shared?: SharedBroker; setup?: (hub: Hub) => void } = {},
+  ): Promise<HubServer> {
+    const fixture = new HubServer(options, init.shared);
+    fixture.#setup = init.setup;
+    await fixture.#up(0);
+    return fixture;
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${this.port}/ws`;
+  }
+
+  async #up(port: number): Promise<void> {
+    const server = createServer((_request, response) => {
+      response.statusCode = 404;
+      response.end();
+    });
+    server.on("connection", (socket) => {
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+    });
+    const broker = this.#shared?.lease() ?? this.#options.broker;
+    const hub = createHub({ ...this.#options, ...(broker ? { broker } : {}) });
+    this.#setup?.(hub);
+    hub.attach(server);
+    server.listen(port, "127.0.0.1");
+    await once(server, "listening");
+    this.server = server;
+    this.hub = hub;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  /** Stops the hub and its server; connections are closed. */
+  async stop(): Promise<void> {
+    await this.hub.close({ timeout: 200 });
+    this.server.closeAllConnections();
+    for (const socket of this.sockets) socket.destroy();
+    if (this.server.listening) await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  /** Brings a new hub up on the same port (call after `stop`). */
+  async start(): Promise<void> {
+    await this.#up(this.port);
+  }
+
+  /** Destroys every open TCP socket: the client sees an abnormal close (1006). */
+  destroySockets(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+
+  /**
+   * Holds back everything the server writes to the current sockets, as a dead network would:
+   * the client hears nothing, not even pings.
+   */
+  silenceSockets(): void {
+    for (const socket of this.sockets) socket.cork();
+  }
+}
+
+/**
+ * Resolves once `check()` holds, re-checking whenever `poke` is called by an event source
+ * (an event handler, a store listener). Rejects after `timeout` ms with `what` in the message.
+ */
+export class Signal {
+  #waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  /** Re-checks every waiter. */
+  readonly poke = (): void => {
+    this.#waiters = this.#waiters.filter((waiter) => {
+      if (!waiter.check()) return true;
+      waiter.resolve();
+      return false;
+    });
+  };
+
+  until(check: () => boolean, what: string, timeout = 10_000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((waiter) => waiter.check !== check);
+        reject(new Error(`timed out waiting for ${what}`));
+      }, timeout);
+      this.#waiters.push({
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+}
