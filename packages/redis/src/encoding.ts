@@ -24,6 +24,14 @@ export interface Stamp {
   epoch?: string;
 }
 
+/**
+ * Unpacks through a plain Uint8Array view: msgpackr then hands binary data back as
+ * Uint8Array (as it was published) rather than as Node's Buffer subclass.
+ */
+function unpack(bytes: Uint8Array): unknown {
+  return packr.unpack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
 /** The payload of an event, kept in history and published: MessagePack `[event, data]`. */
 export function encodePayload(event: string, data: unknown): Buffer {
   return packr.pack([event, data]);
@@ -31,7 +39,7 @@ export function encodePayload(event: string, data: unknown): Buffer {
 
 /** Decodes a payload made by {@link encodePayload}. */
 export function decodePayload(payload: Uint8Array): { event: string; data: unknown } {
-  const decoded: unknown = packr.unpack(payload);
+  const decoded = unpack(payload);
   if (!Array.isArray(decoded) || typeof decoded[0] !== "string") {
     throw new Error("malformed event payload");
   }
@@ -87,5 +95,5 @@ export function encodeValue(value: unknown): Buffer {
 
 /** Decodes a value made by {@link encodeValue}. */
 export function decodeValue(bytes: Uint8Array): unknown {
-  return packr.unpack(bytes);
+  return unpack(bytes);
 }
