@@ -64,6 +64,16 @@ export const ERRORS = {
   api_key_required: { status: 401, message: "An API key is required: Authorization: Bearer <key>" },
   api_key_invalid: { status: 401, message: "The API key is not valid" },
   not_found: { status: 404, message: "Not found" },
+  // --- jobs ---
+  job_not_found: { status: 404, message: "No such job (never created, or no longer kept)" },
+  job_exists: { status: 409, message: "A job with this id already exists" },
+  job_finished: { status: 409, message: "The job has already finished" },
+  invalid_progress: {
+    status: 422,
+    message: "Progress must be a number from 0 to 100 that never goes down",
+  },
+  invalid_chunk: { status: 422, message: "The chunk index or total is not valid" },
+  duplicate_chunk: { status: 409, message: "A chunk with this index was already received" },
   // --- errors that close the connection: terminal (40xx) ---
   unauthorized: { status: 401, close: 4001, message: "A token is required" },
   token_invalid: { status: 401, close: 4002, message: "The token is not valid" },
