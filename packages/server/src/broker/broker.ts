@@ -1,4 +1,5 @@
 import type { StreamPosition } from "@switchyard/protocol";
+import type { KeyValueStore } from "./kv.js";
 
 /** Retention of a channel's history. */
 export interface HistoryOptions {
@@ -93,6 +94,8 @@ export interface Broker {
   ready(): boolean;
   /** Stops the broker and releases its resources. */
   close(): Promise<void>;
+  /** Small shared documents with expiry that every node sees (job snapshots, state). */
+  readonly kv: KeyValueStore;
 }
 
 /** How long idempotency keys are remembered, in milliseconds. */
