@@ -8,6 +8,7 @@
  * const hub = createHub({ broker: createRedisBroker({ url: "redis://localhost:6379" }) });
  */
 export type { ControlChannel, ControlMessage } from "./control.js";
+export type { KeyValueStore } from "./kv-store.js";
 export {
   DEFAULT_NODE_STATS_TTL,
   type NodeStatsEntry,

@@ -48,6 +48,16 @@ export class RedisKeys {
     return `${this.base}node:${nodeId}`;
   }
 
+  /** String holding a key-value store value (MessagePack). */
+  kvValue(key: string): string {
+    return `${this.base}kv:{${key}}`;
+  }
+
+  /** Set of a key-value store set. */
+  kvSet(key: string): string {
+    return `${this.base}kvset:{${key}}`;
+  }
+
   /** Pub/sub channel carrying a channel's events to the nodes subscribed to it. */
   events(channel: string): string {
     return `${this.base}events:${channel}`;

@@ -48,6 +48,16 @@ export interface RedisBrokerOptions {
    */
   reconnect?: { initialDelay?: number; maxDelay?: number };
   /**
+   * Set when Redis writes every command to disk before answering (`appendonly yes`,
+   * `appendfsync always`) and is never failed over to a replica that may lag: channel history
+   * then survives a Redis restart and clients recover across it. When false, a channel whose
+   * keys were written by an earlier Redis server process starts a new epoch (clients get
+   * `recovered: false`), because a restored snapshot or a promoted replica may lack the newest
+   * events and would hand their offsets to other events.
+   * @default false
+   */
+  durableRedis?: boolean;
+  /**
    * Where connection losses, reconnections and undecodable messages are logged.
    * @default no logging
    */

@@ -10,7 +10,9 @@ import {
 } from "@switchyard/server";
 import { type ControlChannel, createControlChannel } from "./control.js";
 import { encodePayload, parseStamp, publishResult } from "./encoding.js";
+import { viaRedis } from "./errors.js";
 import { RedisKeys } from "./keys.js";
+import { createKeyValueStore, type KeyValueStore } from "./kv-store.js";
 import { createNodeStatsStore, type NodeStatsStore } from "./node-stats.js";
 import {
   DEFAULT_CONNECT_TIMEOUT,
@@ -39,6 +41,8 @@ export interface RedisBroker extends Broker {
   readonly nodeStats: NodeStatsStore;
   /** Node-to-node control messages (e.g. "disconnect user X on every node"). */
   readonly control: ControlChannel;
+  /** Small shared documents with expiry that every node sees (job snapshots, state). */
+  readonly kv: KeyValueStore;
 }
 
 function rethrowLater(error: unknown): void {
@@ -55,21 +59,6 @@ function checkRetention(history: HistoryOptions): void {
       "history needs a non-negative integer size and a non-negative ttl",
       { size, ttl },
     );
-  }
-}
-
-/** A Redis failure as the hub sees it: a `SwitchyardError`, the cause kept. */
-function redisFailure(error: unknown): SwitchyardError {
-  if (error instanceof SwitchyardError) return error;
-  const reason = error instanceof Error ? error.message : String(error);
-  return new SwitchyardError("internal_error", `Redis command failed: ${reason}`);
-}
-
-async function viaRedis<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    throw redisFailure(error);
   }
 }
 
@@ -109,6 +98,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     startTimeout: options.startTimeout ?? DEFAULT_START_TIMEOUT,
     reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
+    durable: options.durableRedis ?? false,
     logger,
     onReadyChange: () => readyChanged(),
     onSubscriberRestored: () => {
@@ -175,13 +165,18 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     presence: createPresenceStore(link, keys),
     nodeStats: createNodeStatsStore(link, keys),
     control,
+    kv: createKeyValueStore(link, keys),
 
     async start(onEvent, startHooks = {}) {
       if (closed) throw new SwitchyardError("internal_error", "broker closed");
       if (started) throw new SwitchyardError("internal_error", "broker already started");
-      await link.open();
-      await viaRedis(() => link.subscriber.subscribe(keys.control(), control.listener, true));
-      if (closed) return;
+      await viaRedis(async () => {
+        await link.open();
+        await link.subscriber.subscribe(keys.control(), control.listener, true);
+      }).catch((error: unknown) => {
+        throw closed ? new SwitchyardError("internal_error", "broker closed") : error;
+      });
+      if (closed) throw new SwitchyardError("internal_error", "broker closed");
       deliver = onEvent;
       hooks = startHooks;
       started = true;
@@ -206,6 +201,7 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
           createEpoch(),
           String(idleTtl),
           String(dedupWindow),
+          link.boot,
         ]),
       );
       return publishResult(parseStamp(stamp.toString()), duplicate === 1);

@@ -17,6 +17,8 @@ export interface RedisLinkOptions {
   connectTimeout: number;
   startTimeout: number;
   reconnect: { initialDelay: number; maxDelay: number };
+  /** Skip the server-process check of channel keys (see `durableRedis`). */
+  durable: boolean;
   logger: Logger;
   /** Called when {@link RedisLink.ready} changes. */
   onReadyChange: (ready: boolean) => void;
@@ -55,6 +57,7 @@ export class RedisLink {
   private lastReady = false;
   private closed = false;
   private lastError: unknown;
+  private serverRunId = "";
 
   constructor(private readonly options: RedisLinkOptions) {
     const { initialDelay, maxDelay } = options.reconnect;
@@ -110,6 +113,14 @@ export class RedisLink {
     }
   }
 
+  /**
+   * The run_id of the Redis server process the command connection talks to (empty when
+   * durable or unknown). Channel keys written under another one start a new epoch.
+   */
+  get boot(): string {
+    return this.serverRunId;
+  }
+
   /** The command connection; throws a `SwitchyardError` while it is not usable. */
   client(): RedisClient {
     if (this.closed) throw new SwitchyardError("internal_error", "broker closed");
@@ -163,6 +174,7 @@ export class RedisLink {
       for (const script of SCRIPTS) {
         await this.commands.sendCommand(["SCRIPT", "LOAD", script.source]);
       }
+      this.serverRunId = this.options.durable ? "" : await this.runId();
     } catch (error) {
       // Dropped again meanwhile: the next "ready" loads them.
       this.options.logger.debug({ err: error }, "loading Redis scripts failed");
@@ -171,6 +183,19 @@ export class RedisLink {
     if (!this.commands.isReady) return;
     this.commandsReady = true;
     this.update();
+  }
+
+  /** The server's run_id (new on every restart), from INFO; empty when INFO is refused. */
+  private async runId(): Promise<string> {
+    try {
+      const info = String(await this.commands.sendCommand(["INFO", "server"]));
+      return /^run_id:([0-9a-f]+)/m.exec(info)?.[1] ?? "";
+    } catch (error) {
+      // Some managed services restrict INFO: run without the restart check then.
+      if (!this.commands.isReady) throw error;
+      this.options.logger.warn({ err: error }, "INFO refused: Redis restarts are not detected");
+      return "";
+    }
   }
 
   private subscriberUp(): void {

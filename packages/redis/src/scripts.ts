@@ -45,12 +45,16 @@ end
 
 -- The channel's epoch and newest offset. Without them the channel's history is gone (never
 -- made, expired, flushed, evicted, or Redis restarted without persistence): a new epoch
--- starts, and the stream of an older lifetime is dropped with it.
-local function ensure_meta(meta, stream, candidate)
-  local found = redis.call('HMGET', meta, 'epoch', 'offset')
-  if found[1] and found[2] then return found[1], tonumber(found[2]) end
-  redis.call('DEL', stream)
-  redis.call('HSET', meta, 'epoch', candidate, 'offset', 0)
+-- starts, and the stream of an older lifetime is dropped with it. Keys written by another
+-- Redis server process (\`boot\` is its run_id; empty to skip the check) may have lost their
+-- newest writes (restored from a snapshot, promoted replica): they start a new epoch too.
+local function ensure_meta(meta, stream, candidate, boot)
+  local found = redis.call('HMGET', meta, 'epoch', 'offset', 'boot')
+  if found[1] and found[2] and (boot == '' or found[3] == boot) then
+    return found[1], tonumber(found[2])
+  end
+  redis.call('DEL', meta, stream)
+  redis.call('HSET', meta, 'epoch', candidate, 'offset', 0, 'boot', boot)
   return candidate, 0
 end
 
@@ -68,7 +72,7 @@ end
 
 /**
  * Publishes one event. KEYS: meta, stream[, idempotency]. ARGV: pub/sub channel, payload,
- * history ('1'/'0'), size, ttl, candidate epoch, idle ttl, dedup window.
+ * history ('1'/'0'), size, ttl, candidate epoch, idle ttl, dedup window, boot.
  * Returns {duplicate (0/1), stamp}; the stamp is `<timestamp>,<offset>,<epoch>` (offset -1 and
  * no epoch without history). Offset assignment, append, trim and PUBLISH happen in one script,
  * so the order of the pub/sub messages is the order of the offsets.
@@ -84,7 +88,7 @@ end
 local stamp
 if ARGV[3] == '1' then
   local size, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
-  local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[6])
+  local epoch = ensure_meta(KEYS[1], KEYS[2], ARGV[6], ARGV[9])
   local offset = redis.call('HINCRBY', KEYS[1], 'offset', 1)
   redis.call('HSET', KEYS[1], 'ttl', ARGV[5])
   redis.call('XADD', KEYS[2], 'MAXLEN', size, string.format('%d-0', offset),
@@ -103,14 +107,15 @@ return {0, stamp}
 
 /**
  * Reads a channel's stream. KEYS: meta, stream. ARGV: candidate epoch, idle ttl, mode
- * ('position' | 'after' | 'newest' | 'recover'), offset (after / since), count, since epoch.
+ * ('position' | 'after' | 'newest' | 'recover'), offset (after / since), count, since epoch,
+ * boot.
  * Returns {epoch, offset, recovered (0/1), entries}; `newest` entries are newest first.
  */
 export const READ = script(
   "read",
   `${STREAM_HELPERS}
 local now = now_ms()
-local epoch, offset = ensure_meta(KEYS[1], KEYS[2], ARGV[1])
+local epoch, offset = ensure_meta(KEYS[1], KEYS[2], ARGV[1], ARGV[7])
 local ttl = keep_alive(KEYS[1], KEYS[2], tonumber(ARGV[2]))
 if ttl then trim_age(KEYS[2], now - ttl) end
 local mode, at, count = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])

@@ -99,7 +99,15 @@ export class StreamReader {
     return this.link.run<ReadReply>(
       READ,
       [this.keys.meta(channel), this.keys.stream(channel)],
-      [createEpoch(), String(this.idleTtl), mode, String(at), String(count), sinceEpoch],
+      [
+        createEpoch(),
+        String(this.idleTtl),
+        mode,
+        String(at),
+        String(count),
+        sinceEpoch,
+        this.link.boot,
+      ],
     );
   }
 }

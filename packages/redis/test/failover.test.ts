@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { SwitchyardError } from "@switchyard/protocol";
 import type { BrokerPublishResult, HistoryOptions } from "@switchyard/server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -117,6 +120,46 @@ describe("Redis restarts mid-stream (no persistence)", () => {
   });
 });
 
+describe("Redis restarts with persistence (appendfsync always)", () => {
+  async function persistentRedis() {
+    const dir = await mkdtemp(join(tmpdir(), "switchyard-redis-"));
+    const server = await RedisProcess.start({
+      args: ["--dir", dir, "--appendonly", "yes", "--appendfsync", "always"],
+    });
+    stoppers.push(async () => {
+      await server.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+    return server;
+  }
+
+  async function publishRestartRecover(durableRedis: boolean) {
+    const server = await persistentRedis();
+    const node = await nodes.start({ url: server.url, prefix: nodes.prefix(), durableRedis });
+    for (let i = 1; i <= 5; i++) {
+      await node.broker.publish({ channel: "p", event: "e", data: i, history: KEEP });
+    }
+    const { epoch } = await node.broker.position("p");
+    await server.restart();
+    await node.readiness.until((seen) => seen.includes(false), "not ready");
+    await node.readiness.until((seen) => seen.at(-1) === true, "ready again");
+    return { epoch, recovery: await node.broker.recover("p", { epoch, offset: 2 }) };
+  }
+
+  it("starts a new epoch by default: a restored Redis may lack the newest events", async () => {
+    const { epoch, recovery } = await publishRestartRecover(false);
+    expect(recovery.recovered).toBe(false);
+    expect(recovery.epoch).not.toBe(epoch);
+    expect(recovery.offset).toBe(0);
+  });
+
+  it("recovers across the restart with durableRedis", async () => {
+    const { epoch, recovery } = await publishRestartRecover(true);
+    expect(recovery).toMatchObject({ epoch, offset: 5, recovered: true });
+    expect(recovery.events.map((event) => event.data)).toEqual([3, 4, 5]);
+  });
+});
+
 describe("history lost while connected (FLUSHALL)", () => {
   it("starts a new epoch and reports the channel before delivering its first event", async () => {
     const prefix = nodes.prefix();
@@ -154,6 +197,14 @@ describe("Redis unreachable at start", () => {
     );
     expect(broker.ready()).toBe(false);
     await expect(broker.close()).resolves.toBeUndefined();
+  });
+
+  it("stops trying when closed during start", async () => {
+    const broker = createRedisBroker({ url: `redis://127.0.0.1:${await freePort()}` });
+    const start = broker.start(() => {});
+    await broker.close();
+    await expect(start).rejects.toMatchObject({ code: "internal_error", message: "broker closed" });
+    expect(broker.ready()).toBe(false);
   });
 
   it("keeps trying until Redis comes up within startTimeout", async () => {
