@@ -30,8 +30,11 @@ export interface PersonalEvents {
   reset: (info: ResetInfo) => void;
 }
 
-/** Personal channels whose position is sent in `connect.since` (`$client:` is per link). */
-const RECOVERABLE = [PERSONAL.session, PERSONAL.user];
+/**
+ * Personal channels whose position is sent in `connect.since`; `$client:` is new on every
+ * link. `$broadcast` is recovered too, so a broadcast missed during a short cut is not lost.
+ */
+const RECOVERABLE = [PERSONAL.session, PERSONAL.user, PERSONAL.broadcast];
 
 /**
  * The channels the client holds across links: subscribes them on every new link with the

@@ -33,9 +33,6 @@ export type WebSocketConstructor = new (
   protocols?: string | string[],
 ) => WebSocketLike;
 
-/** `readyState` of an open socket. */
-export const OPEN = 1;
-
 let loaded: Promise<WebSocketConstructor> | undefined;
 
 /**

@@ -187,6 +187,23 @@ describe("connection lifecycle", () => {
     expect(getToken).toHaveBeenCalledTimes(2);
   });
 
+  it("sends a fresh token from getToken before the current one expires", async () => {
+    let n = 0;
+    const getToken = vi.fn(async () => `token-${++n}`);
+    start({ getToken, refreshBeforeExpiry: 10_000, heartbeat: { watch: false } });
+    await flush();
+    const socket = FakeSocket.last;
+    socket.accept({ expiresAt: Date.now() + 60_000 });
+    await vi.advanceTimersByTimeAsync(49_999);
+    expect(socket.frames("refresh")).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    const refresh = socket.frames("refresh")[0];
+    expect(refresh).toMatchObject({ type: "refresh", token: "token-2" });
+    socket.reply(refresh?.id, { expiresAt: Date.now() + 60_000 });
+    await vi.advanceTimersByTimeAsync(50_000);
+    expect(socket.frames("refresh").map((frame) => frame.token)).toEqual(["token-2", "token-3"]);
+  });
+
   it("retries with backoff when getToken throws", async () => {
     const getToken = vi.fn().mockRejectedValueOnce(new Error("offline")).mockResolvedValue("t");
     const { client } = start({ getToken });
@@ -351,6 +368,31 @@ describe("browser signals", () => {
       status: "reconnecting",
       reason: "probe_timeout",
     });
+  });
+
+  it("retries at once when the page becomes visible while waiting", async () => {
+    const doc = Object.assign(new EventTarget(), { visibilityState: "visible" });
+    globals.document = doc;
+    vi.spyOn(Math, "random").mockReturnValue(0.99);
+    const { client } = start();
+    await flush();
+    FakeSocket.last.serverClose(1006);
+    doc.dispatchEvent(new Event("visibilitychange"));
+    await flush();
+    expect(FakeSocket.instances).toHaveLength(2);
+    expect(client.connection.getSnapshot().reason).toBe("visible");
+  });
+
+  it("keeps a slow-tier wait when the browser comes back online", async () => {
+    globals.window = new EventTarget();
+    const { client } = start();
+    await flush();
+    FakeSocket.last.accept();
+    FakeSocket.last.serverClose(closeCodeOf("too_many_connections")!);
+    globals.window.dispatchEvent(new Event("online"));
+    await flush();
+    expect(FakeSocket.instances).toHaveLength(1);
+    expect(client.connection.getSnapshot().reason).toBe("too_many_connections");
   });
 
   it("removes its listeners on close", async () => {

@@ -266,7 +266,7 @@ describe("personal channels", () => {
     $broadcast: { epoch: "p", offset: 1 },
   };
 
-  it("delivers their events and sends the session and user positions on reconnect", async () => {
+  it("delivers their events and sends all but the $client: positions on reconnect", async () => {
     const client = start({ sessionId: "s1" });
     const events: ReceivedEvent[] = [];
     const resets: ResetInfo[] = [];
@@ -285,13 +285,14 @@ describe("personal channels", () => {
     expect(again.frames("connect")[0]?.since).toEqual({
       "$session:s1": { epoch: "p", offset: 4 },
       "$user:u1": { epoch: "p", offset: 9 },
+      $broadcast: { epoch: "p", offset: 1 },
     });
     again.accept({
       channels: {
         "$client:c2": { epoch: "p", offset: 0 },
         "$session:s1": { epoch: "p", offset: 4, recovered: true },
         "$user:u1": { epoch: "q", offset: 20, recovered: false },
-        $broadcast: { epoch: "p", offset: 1 },
+        $broadcast: { epoch: "p", offset: 1, recovered: true },
       },
     });
     again.receive([event("$session:s1", 5), event("$user:u1", 21)]);
