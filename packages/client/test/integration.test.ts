@@ -123,16 +123,16 @@ describe("against a real hub", () => {
   it("reconnects after a server-side close and recovers the missed events in order", async () => {
     const fixture = await startHub();
     const { client, signal, connected, states } = connectClient(fixture.url);
-    const job = record(client, signal, "job:1");
+    const job = record(client, signal, "task:1");
     await signal.until(() => connected() && job.subscribed(), "subscribed");
-    for (let n = 1; n <= 3; n++) await fixture.hub.publish("job:1", "step", n);
+    for (let n = 1; n <= 3; n++) await fixture.hub.publish("task:1", "step", n);
     await signal.until(() => job.events.length === 3, "three events");
 
     const clientId = client.connection.getSnapshot().info?.clientId ?? "";
     expect(fixture.hub.disconnect({ clientId }, "slow_consumer")).toBe(1);
-    for (let n = 4; n <= 8; n++) await fixture.hub.publish("job:1", "step", n);
+    for (let n = 4; n <= 8; n++) await fixture.hub.publish("task:1", "step", n);
     await signal.until(() => job.events.length >= 8, "the missed events");
-    await fixture.hub.publish("job:1", "step", 9);
+    await fixture.hub.publish("task:1", "step", 9);
     await signal.until(() => job.events.length >= 9, "a live event");
     expect(job.data()).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(job.resets).toEqual([]);
@@ -184,14 +184,14 @@ describe("against a real hub", () => {
     disposers.push(() => shared.close());
     const fixture = await startHub({ shared });
     const { client, signal, connected, states } = connectClient(fixture.url);
-    const job = record(client, signal, "job:7");
+    const job = record(client, signal, "task:7");
     await signal.until(() => connected() && job.subscribed(), "subscribed");
-    await fixture.hub.publish("job:7", "step", 1);
+    await fixture.hub.publish("task:7", "step", 1);
     await signal.until(() => job.events.length === 1, "the first event");
     await fixture.stop();
     expect(client.connection.getSnapshot().status).not.toBe("connected");
     await fixture.start();
-    for (let n = 2; n <= 4; n++) await fixture.hub.publish("job:7", "step", n);
+    for (let n = 2; n <= 4; n++) await fixture.hub.publish("task:7", "step", n);
     await signal.until(() => job.events.length === 4, "the events published across the restart");
     expect(job.data()).toEqual([1, 2, 3, 4]);
     expect(job.resets).toEqual([]);
