@@ -72,11 +72,13 @@ class SwitchyardHub implements Hub {
   private readonly allowedOrigins: Set<string> | undefined;
   private readonly logger: Logger;
   private closing = false;
+  private readonly ownsBroker: boolean;
   /** Resolves when the last connection is gone, while closing. */
   private drained: (() => void) | undefined;
 
   constructor(options: HubOptions) {
     this.logger = options.logger ?? silentLogger;
+    this.ownsBroker = options.broker === undefined;
     this.broker =
       options.broker ??
       createMemoryBroker({
@@ -296,7 +298,8 @@ class SwitchyardHub implements Hub {
     this.heartbeat.stop();
     clearInterval(this.statsTimer);
     await this.started.catch(() => {});
-    await this.broker.close();
+    // A broker passed in belongs to the caller (it may outlive this hub, as in a restart).
+    if (this.ownsBroker) await this.broker.close();
   }
 }
 
