@@ -97,7 +97,10 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     url: options.url,
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     startTimeout: options.startTimeout ?? DEFAULT_START_TIMEOUT,
-    reconnect: { ...DEFAULT_RECONNECT, ...options.reconnect },
+    reconnect: {
+      initialDelay: options.reconnect?.initialDelay ?? DEFAULT_RECONNECT.initialDelay,
+      maxDelay: options.reconnect?.maxDelay ?? DEFAULT_RECONNECT.maxDelay,
+    },
     durable: options.durableRedis ?? false,
     logger,
     onReadyChange: () => readyChanged(),

@@ -1,4 +1,6 @@
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SwitchyardError } from "@switchyard/protocol";
@@ -182,9 +184,21 @@ describe("history lost while connected (FLUSHALL)", () => {
   });
 });
 
+/** A port that refuses Redis: it accepts connections and drops them at once. */
+async function deadPort(): Promise<number> {
+  const server = createServer((socket) => socket.destroy());
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  stoppers.push(async () => {
+    server.close();
+    await once(server, "close");
+  });
+  return (server.address() as AddressInfo).port;
+}
+
 describe("Redis unreachable at start", () => {
   it("rejects start with a clear error after startTimeout", async () => {
-    const port = await freePort();
+    const port = await deadPort();
     const broker = createRedisBroker({
       url: `redis://user:secret@127.0.0.1:${port}`,
       startTimeout: 300,
@@ -200,7 +214,7 @@ describe("Redis unreachable at start", () => {
   });
 
   it("stops trying when closed during start", async () => {
-    const broker = createRedisBroker({ url: `redis://127.0.0.1:${await freePort()}` });
+    const broker = createRedisBroker({ url: `redis://127.0.0.1:${await deadPort()}` });
     const start = broker.start(() => {});
     await broker.close();
     await expect(start).rejects.toMatchObject({ code: "internal_error", message: "broker closed" });

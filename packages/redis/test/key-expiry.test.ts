@@ -64,12 +64,12 @@ describe("key expiry", () => {
 
   it("keeps a channel this node is subscribed to", async () => {
     const prefix = nodes.prefix();
-    const node = await nodes.start({ url: redis.url, prefix, idleTtl: 400 });
+    const node = await nodes.start({ url: redis.url, prefix, idleTtl: 1_000 });
     const history = { size: 100, ttl: 100 };
     await node.broker.subscribe("watched");
     const first = await node.broker.publish({ channel: "watched", event: "e", data: 1, history });
     // Several idle periods pass while subscribed.
-    await delay(1_000);
+    await delay(2_500);
     expect(await node.broker.position("watched")).toEqual({ epoch: first.epoch, offset: 1 });
   });
 });
