@@ -1,38 +1,31 @@
 import { type ErrorPayload, isErrorCode, SwitchyardError } from "@switchyard/protocol";
 
-/**
- * Errors raised by the client itself, never sent by the server. Server errors arrive as
- * {@link SwitchyardError} with a code of the protocol's `ERRORS` table.
- */
-export const CLIENT_ERRORS = {
-  outbox_full: "The outbox is full: too many calls are waiting for the connection",
-  request_timeout: "No reply arrived in time",
-  aborted: "The call was aborted",
-  connection_lost: "The connection dropped before the reply arrived; the call may have run",
-  client_closed: "The client was closed",
-} as const;
-
-/** Every code a {@link ClientError} can carry. */
-export type ClientErrorCode = keyof typeof CLIENT_ERRORS;
+/** The codes of errors the client raises itself (rows of the protocol's `ERRORS` table). */
+export type ClientErrorCode =
+  | "outbox_full"
+  | "request_timeout"
+  | "aborted"
+  | "connection_lost"
+  | "client_closed";
 
 /**
  * An error raised on the client side: a full outbox, a timeout, an abort, a lost connection,
- * or a closed client.
+ * or a closed client. It is a {@link SwitchyardError}, so one `instanceof` check and one
+ * `code` switch cover server and client errors alike.
  *
  * @example
  * try {
  *   await client.rpc("math.add", { a: 1, b: 2 }, { timeout: 1000 });
  * } catch (error) {
- *   if (error instanceof ClientError && error.code === "request_timeout") retryLater();
+ *   if (error instanceof SwitchyardError && error.code === "request_timeout") retryLater();
  * }
  */
-export class ClientError extends Error {
-  override readonly name = "ClientError";
-  readonly code: ClientErrorCode;
+export class ClientError extends SwitchyardError {
+  declare readonly code: ClientErrorCode;
 
   constructor(code: ClientErrorCode, message?: string, options?: { cause?: unknown }) {
-    super(message ?? CLIENT_ERRORS[code], options);
-    this.code = code;
+    super(code, message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -1,3 +1,4 @@
+export { type ErrorCode, type ErrorPayload, SwitchyardError } from "@switchyard/protocol";
 export { Backoff, type BackoffTier } from "./backoff.js";
 export {
   type Client,
@@ -24,7 +25,7 @@ export {
   type RpcMethod,
   type RpcOutput,
 } from "./contract.js";
-export { CLIENT_ERRORS, ClientError, type ClientErrorCode } from "./errors.js";
+export { ClientError, type ClientErrorCode } from "./errors.js";
 export {
   type ClientOptions,
   DEFAULT_CONNECT_TIMEOUT,

@@ -17,8 +17,11 @@ export type CloseAction = "terminal" | "backoff" | "reconnect";
 
 /** One row of the error table. */
 export interface ErrorSpec {
-  /** HTTP status used when the error is returned by the HTTP API. */
-  readonly status: number;
+  /**
+   * HTTP status used when the error is returned by the HTTP API; absent for errors the client
+   * SDK raises itself (never sent by a server).
+   */
+  readonly status?: number;
   /** WebSocket close code (4000–4999) when the error closes the connection. */
   readonly close?: number;
   /** Default human-readable message. */
@@ -100,6 +103,14 @@ export const ERRORS = {
   },
   heartbeat_timeout: { status: 408, close: 4202, message: "No pong arrived in time" },
   token_expired: { status: 401, close: 4203, message: "The token has expired" },
+  // --- raised by the client SDK itself, never sent by the server ---
+  outbox_full: { message: "The outbox is full: too many calls are waiting for the connection" },
+  request_timeout: { message: "No reply arrived in time" },
+  aborted: { message: "The call was aborted" },
+  connection_lost: {
+    message: "The connection dropped before the reply arrived; the call may have run",
+  },
+  client_closed: { message: "The client was closed" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** Every error code Switchyard can emit. */

@@ -1,4 +1,4 @@
-import { ERRORS, type ErrorCode } from "./codes.js";
+import { ERRORS, type ErrorCode, type ErrorSpec } from "./codes.js";
 
 /** The wire shape of an error inside a reply or an error frame. */
 export interface ErrorPayload {
@@ -26,9 +26,9 @@ export class SwitchyardError extends Error {
     this.details = details;
   }
 
-  /** HTTP status for this error. */
+  /** HTTP status for this error (500 for the client SDK's own errors, which never reach HTTP). */
   get status(): number {
-    return ERRORS[this.code].status;
+    return (ERRORS[this.code] as ErrorSpec).status ?? 500;
   }
 
   /** The wire shape of this error. */

@@ -6,6 +6,7 @@ import {
   closeCodeOf,
   ERROR_CODES,
   ERRORS,
+  type ErrorSpec,
   isErrorCode,
 } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
@@ -86,7 +87,7 @@ describe("docs/errors.md", () => {
       const closeCode = closeCodeOf(code);
       expect({ code, status, close, action }).toEqual({
         code,
-        status: String(ERRORS[code].status),
+        status: String((ERRORS[code] as ErrorSpec).status ?? NONE),
         close: closeCode === undefined ? NONE : String(closeCode),
         action: closeCode === undefined ? NONE : closeActionOf(closeCode),
       });

@@ -23,6 +23,7 @@ export function withRemoteReads(broker: Broker = createMemoryBroker(), turns = 3
     position: (channel) => later(() => broker.position(channel)),
     recover: (channel, since) => later(() => broker.recover(channel, since)),
     history: (channel, query) => later(() => broker.history(channel, query)),
+    kv: broker.kv,
     ready: () => broker.ready(),
     close: () => broker.close(),
   };
