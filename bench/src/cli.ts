@@ -8,7 +8,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { summarizeProfile } from "./profile-summary.js";
+import { mainThreadProfile, summarizeProfile } from "./profile-summary.js";
 import { loadAverage, machineInfo, RESULTS_DIR, writeResult } from "./report.js";
 import { fanOut } from "./scenarios/fan-out.js";
 import { idleMemory } from "./scenarios/idle-memory.js";
@@ -40,8 +40,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<number> {
   const [command = "", ...rest] = positionals;
   if (command === "profile") {
-    if (!rest[0]) throw new Error("usage: profile <file.cpuprofile>");
-    process.stdout.write(`${summarizeProfile(rest[0])}\n`);
+    if (!rest[0]) throw new Error("usage: profile <file.cpuprofile | folder>");
+    process.stdout.write(`${summarizeProfile(mainThreadProfile(rest[0]))}\n`);
     return 0;
   }
   const smoke = command === "smoke" || values.smoke === true;

@@ -23,7 +23,9 @@ export type ControlCommand =
   /** Replies with the server's clock, for aligning it with the load generators'. */
   | { op: "clock"; id: number }
   /** Adds this many microseconds to the server's clock from now on. */
-  | { op: "offset"; id: number; micros: number };
+  | { op: "offset"; id: number; micros: number }
+  /** Starts the CPU profiler, or stops it and writes the profile to `path`. */
+  | { op: "profile"; id: number; action: "start" | "stop"; path?: string };
 
 /** What a subscriber receives as the event's data: ~200 bytes of JSON. */
 export interface EventData {
@@ -46,12 +48,19 @@ export function eventData(seq: number): EventData {
   return { seq, t: nowMicros() + clockOffset, pad: PAD };
 }
 
+/** A CPU profiler inside a server under test (Node servers only). */
+export interface Profiler {
+  start(): Promise<void>;
+  stop(path: string): Promise<void>;
+}
+
 /** What one server under test implements. */
 export interface ServerUnderTest {
   /** Publishes one event to every subscriber of `channel`. */
   publish(channel: string, data: EventData): void;
   /** Collects garbage (before memory readings). */
   gc(): void;
+  profiler?: Profiler;
 }
 
 function runCommand(target: ServerUnderTest, command: ControlCommand, reply: Socket): void {
@@ -82,6 +91,14 @@ function runCommand(target: ServerUnderTest, command: ControlCommand, reply: Soc
       clockOffset = command.micros;
       reply.write(`${JSON.stringify({ id: command.id })}\n`);
       return;
+    case "profile": {
+      const done = () => reply.write(`${JSON.stringify({ id: command.id })}\n`);
+      const profiler = target.profiler;
+      if (!profiler) done();
+      else if (command.action === "start") void profiler.start().then(done);
+      else void profiler.stop(command.path ?? "server.cpuprofile").then(done);
+      return;
+    }
   }
 }
 
@@ -155,7 +172,12 @@ export class ControlClient {
     this.socket.write(`${JSON.stringify(command)}\n`);
   }
 
-  private request(command: { op: "gc" | "clock" } | { op: "offset"; micros: number }) {
+  private request(
+    command:
+      | { op: "gc" | "clock" }
+      | { op: "offset"; micros: number }
+      | { op: "profile"; action: "start" | "stop"; path?: string },
+  ) {
     const id = this.nextId++;
     return new Promise<ControlReply>((resolve) => {
       this.waiting.set(id, resolve);
@@ -166,6 +188,16 @@ export class ControlClient {
   /** Asks the server to collect garbage and waits until it did. */
   async gc(): Promise<void> {
     await this.request({ op: "gc" });
+  }
+
+  /** Starts the server's CPU profiler (a no-op for servers without one). */
+  async startProfile(): Promise<void> {
+    await this.request({ op: "profile", action: "start" });
+  }
+
+  /** Stops the server's CPU profiler and has it write the profile to `path`. */
+  async stopProfile(path: string): Promise<void> {
+    await this.request({ op: "profile", action: "stop", path });
   }
 
   /**

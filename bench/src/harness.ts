@@ -1,8 +1,10 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { delay } from "./clock.js";
 import type { ControlCommand } from "./control.js";
 import { Histogram, type LatencySummary } from "./histogram.js";
-import { Loadgen, ServerProcess } from "./processes.js";
+import { Loadgen, machineBusyMicros, ServerProcess } from "./processes.js";
 import type { Target } from "./targets.js";
 
 /** Who connects: `clients` clients, each subscribed to `channels` (`{i}`: its index). */
@@ -36,6 +38,11 @@ export interface LoadResult {
   serverCorePercent: number;
   /** Share of one core the load generators and coordinator used together. */
   clientCorePercent: number;
+  /**
+   * Share of one core used by everything else on the machine during the phase (other
+   * people's processes, kernel threads): the noise of this figure.
+   */
+  otherCorePercent: number;
   latency: LatencySummary;
   /** Deliveries published and never received (after a drain). */
   lost: number;
@@ -43,7 +50,9 @@ export interface LoadResult {
   /** Client sockets the server closed during the run. */
   dropped: number;
   wireBytesPerDelivery: number;
-  /** Times the closed loop saw no progress for a second and moved on. */
+  /** Events per WebSocket message received (above 1 when the server batches). */
+  eventsPerMessage: number;
+  /** Times the closed loop saw no progress for 5 s and moved on. */
   stalls: number;
   firstError?: string;
 }
@@ -52,6 +61,7 @@ interface Snapshot {
   at: number;
   serverCpu: number;
   clientCpu: number;
+  machineCpu: number;
   received: number;
 }
 
@@ -65,15 +75,16 @@ export class TargetRun {
     readonly target: Target,
     readonly server: ServerProcess,
     private readonly loadgens: Loadgen[],
+    private readonly profileDir: string | undefined,
   ) {}
 
   static async start(
     target: Target,
     options: { loadgens: number; profileDir?: string },
   ): Promise<TargetRun> {
-    const server = await ServerProcess.start(target, { profileDir: options.profileDir });
+    const server = await ServerProcess.start(target);
     const loadgens: Loadgen[] = [];
-    const run: TargetRun = new TargetRun(target, server, loadgens);
+    const run: TargetRun = new TargetRun(target, server, loadgens, options.profileDir);
     for (let i = 0; i < options.loadgens; i++) {
       loadgens.push(Loadgen.start(() => run.progressListener()));
     }
@@ -127,8 +138,22 @@ export class TargetRun {
       at: performance.now(),
       serverCpu: this.server.cpuMicros(),
       clientCpu,
+      machineCpu: machineBusyMicros(),
       received: this.received(),
     };
+  }
+
+  /** Starts the server's CPU profiler when profiles were asked for. */
+  async startProfile(): Promise<void> {
+    if (this.profileDir) await this.server.control.startProfile();
+  }
+
+  /** Writes the profile of the phase since `startProfile` as `<target>-<name>.cpuprofile`. */
+  async stopProfile(name: string): Promise<void> {
+    if (!this.profileDir || this.target.runtime !== "node") return;
+    mkdirSync(this.profileDir, { recursive: true });
+    const path = join(this.profileDir, `${this.target.name}-${name}.cpuprofile`);
+    await this.server.control.stopProfile(path);
   }
 
   onProgress(listener: () => void): void {
@@ -153,6 +178,7 @@ export class TargetRun {
     return {
       received: reports.reduce((sum, report) => sum + report.received, 0),
       bytes: reports.reduce((sum, report) => sum + report.bytes, 0),
+      messages: reports.reduce((sum, report) => sum + report.messages, 0),
       reordered: reports.reduce((sum, report) => sum + report.reordered, 0),
       dropped: reports.reduce((sum, report) => sum + report.dropped, 0),
       latency: latency.summary(),
@@ -177,6 +203,8 @@ export interface PublishPlan {
   measureMs: number;
   /** Most time to wait for the last deliveries after publishing stopped. */
   drainMs: number;
+  /** Name of the CPU profile of the measured phase (written only with `--profile`). */
+  profileName: string;
 }
 
 async function finish(
@@ -198,11 +226,20 @@ async function finish(
     serverCpuMicrosPerDelivery: (end.serverCpu - start.serverCpu) / deliveries,
     serverCorePercent: ((end.serverCpu - start.serverCpu) / 1e6 / seconds) * 100,
     clientCorePercent: ((end.clientCpu - start.clientCpu) / 1e6 / seconds) * 100,
+    otherCorePercent:
+      ((end.machineCpu -
+        start.machineCpu -
+        (end.serverCpu - start.serverCpu) -
+        (end.clientCpu - start.clientCpu)) /
+        1e6 /
+        seconds) *
+      100,
     latency: report.latency,
     lost: Math.max(0, counts.expectedTotal - report.received),
     reordered: report.reordered,
     dropped: report.dropped,
     wireBytesPerDelivery: report.received > 0 ? report.bytes / report.received : 0,
+    eventsPerMessage: report.messages > 0 ? report.received / report.messages : 0,
     stalls: counts.stalls,
     firstError: report.firstError,
   };
@@ -236,7 +273,7 @@ export async function closedLoop(
     expected += count * plan.deliveriesPerEvent;
   };
   run.onProgress(pump);
-  // A window stuck on lost deliveries would stall the loop: count it and move on.
+  // A window stuck on lost deliveries would stall the loop: after 5 s count it and move on.
   let lastReceived = run.received();
   let lastChange = performance.now();
   const watchdog = setInterval(() => {
@@ -244,7 +281,7 @@ export async function closedLoop(
     if (run.received() !== lastReceived) {
       lastReceived = run.received();
       lastChange = now;
-    } else if (now - lastChange > 1000 && publishing) {
+    } else if (now - lastChange > 5000 && publishing) {
       stalls++;
       slack = expected - run.received();
       lastChange = now;
@@ -253,11 +290,13 @@ export async function closedLoop(
   }, 100);
   pump();
   await delay(plan.warmupMs);
+  await run.startProfile();
   run.resetLatency();
   const start = run.snapshot();
   await delay(plan.measureMs);
   const end = run.snapshot();
   publishing = false;
+  await run.stopProfile(plan.profileName);
   clearInterval(watchdog);
   run.onProgress(() => {});
   run.nextSeq = seq;
@@ -287,11 +326,13 @@ export async function openLoop(
     }
   }, 1000 / plan.perSecond);
   await delay(plan.warmupMs);
+  await run.startProfile();
   run.resetLatency();
   const start = run.snapshot();
   await delay(plan.measureMs);
   const end = run.snapshot();
   clearInterval(timer);
+  await run.stopProfile(plan.profileName);
   run.nextSeq = firstSeq + sent;
   const expectedTotal = base + sent * plan.deliveriesPerEvent;
   return finish(run, start, end, { events: sent, expectedTotal, stalls: 0 }, plan.drainMs);

@@ -37,6 +37,8 @@ export type LoadgenMessage =
 
 export interface LoadgenReport {
   received: number;
+  /** WebSocket messages (a message may carry several events). */
+  messages: number;
   bytes: number;
   /** Deliveries whose sequence number was not above the previous one on the same socket. */
   reordered: number;
@@ -50,6 +52,7 @@ const sockets: WebSocket[] = [];
 const histogram = new Histogram();
 let received = 0;
 let bytes = 0;
+let messages = 0;
 let reordered = 0;
 let dropped = 0;
 let firstError: string | undefined;
@@ -115,6 +118,7 @@ function openClient(
     socket.on("open", () => session.open());
     socket.on("message", (raw: Buffer, binary: boolean) => {
       bytes += raw.length;
+      messages++;
       session.message(raw, binary);
     });
     socket.on("error", (error) => {
@@ -158,7 +162,15 @@ process.on("message", (command: LoadgenCommand) => {
     case "report":
       send({
         type: "report",
-        report: { received, bytes, reordered, dropped, latency: histogram.toData(), firstError },
+        report: {
+          received,
+          messages,
+          bytes,
+          reordered,
+          dropped,
+          latency: histogram.toData(),
+          firstError,
+        },
       });
       return;
     case "close":

@@ -84,6 +84,20 @@ export function cpuMicros(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1e6;
 }
 
+/** CPU time every process of the machine spent busy (all cores), in microseconds. */
+export function machineBusyMicros(): number {
+  const line = readFileSync("/proc/stat", "utf8").split("\n", 1)[0] ?? "";
+  // cpu user nice system idle iowait irq softirq steal ...
+  const [user, nice, system, , , irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const busy =
+    (user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0);
+  return (busy / CLOCK_TICKS) * 1e6;
+}
+
 /** Resident set size of a process in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
@@ -119,7 +133,7 @@ export class ServerProcess {
     readonly clockErrorMicros: number,
   ) {}
 
-  static async start(target: Target, options: { profileDir?: string }): Promise<ServerProcess> {
+  static async start(target: Target): Promise<ServerProcess> {
     const script = join(SRC, "servers", target.script);
     let argv: string[];
     if (target.runtime === "bun") {
@@ -127,14 +141,7 @@ export class ServerProcess {
       if (!bun) throw new Error("Bun is not installed");
       argv = [bun, script];
     } else {
-      const profile = options.profileDir
-        ? [
-            "--cpu-prof",
-            `--cpu-prof-dir=${options.profileDir}`,
-            `--cpu-prof-name=${target.name}-${Date.now()}.cpuprofile`,
-          ]
-        : [];
-      argv = [process.execPath, "--expose-gc", ...NODE_FLAGS, ...profile, script];
+      argv = [process.execPath, "--expose-gc", ...NODE_FLAGS, script];
     }
     const child = spawnRaised(pinned(0, argv), ["ignore", "pipe", "inherit"]);
     live.add(child);

@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
 import { markdownTable } from "./report.js";
 
 interface ProfileNode {
@@ -14,6 +14,20 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples: number[];
+}
+
+/**
+ * The profile to read from a path: the file itself, or in a folder of one process's
+ * profiles (one per thread) the largest, which is the main thread's.
+ */
+export function mainThreadProfile(path: string): string {
+  if (!statSync(path).isDirectory()) return path;
+  const files = readdirSync(path)
+    .filter((name) => name.endsWith(".cpuprofile"))
+    .map((name) => join(path, name))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  if (!files[0]) throw new Error(`No .cpuprofile in ${path}`);
+  return files[0];
 }
 
 const IGNORED = new Set(["(root)", "(idle)", "(program)"]);

@@ -44,6 +44,7 @@ export async function fanOut(options: ScenarioOptions): Promise<ScenarioResult> 
         warmupMs,
         measureMs,
         drainMs: 3000,
+        profileName: `fan-out-${subscribers}`,
       });
     });
     failures.push(...outcome.failures);
@@ -61,11 +62,12 @@ export async function fanOut(options: ScenarioOptions): Promise<ScenarioResult> 
       "server µs/delivery",
       "server core",
       "client core",
+      "other load",
       "p50 ms",
       "p99 ms",
       "max ms",
       "lost",
-      "bytes/delivery",
+      "events/msg",
     ],
     rows.map((row) => [
       label(row.target),
@@ -74,11 +76,12 @@ export async function fanOut(options: ScenarioOptions): Promise<ScenarioResult> 
       fmt(row.serverCpuMicrosPerDelivery),
       `${fmt(row.serverCorePercent, 2)}%`,
       `${fmt(row.clientCorePercent, 2)}%`,
+      `${fmt(Math.max(0, row.otherCorePercent), 2)}%`,
       ms(row.latency.p50),
       ms(row.latency.p99),
       ms(row.latency.max),
       fmt(row.lost),
-      fmt(row.wireBytesPerDelivery),
+      fmt(row.eventsPerMessage),
     ]),
   );
   const ratios: string[] = [];

@@ -26,13 +26,24 @@ export async function lightLoad(options: ScenarioOptions): Promise<ScenarioResul
       warmupMs,
       measureMs,
       drainMs: 2000,
+      profileName: "light-load",
     });
   });
   const label = (name: TargetName) => TARGETS.find((target) => target.name === name)?.label ?? name;
   const rows: (LoadResult & { target: TargetName })[] = [];
   for (const [name, result] of outcome.results) rows.push({ target: name, ...result });
   const table = markdownTable(
-    ["target", "events", "deliveries", "p50 ms", "p99 ms", "max ms", "lost", "server µs/delivery"],
+    [
+      "target",
+      "events",
+      "deliveries",
+      "p50 ms",
+      "p99 ms",
+      "max ms",
+      "lost",
+      "server µs/delivery",
+      "other load",
+    ],
     rows.map((row) => [
       label(row.target),
       fmt(row.events),
@@ -42,6 +53,7 @@ export async function lightLoad(options: ScenarioOptions): Promise<ScenarioResul
       ms(row.latency.max),
       fmt(row.lost),
       fmt(row.serverCpuMicrosPerDelivery),
+      `${fmt(Math.max(0, row.otherCorePercent), 2)}%`,
     ]),
   );
   const p99 = (name: TargetName) => rows.find((row) => row.target === name)?.latency.p99;

@@ -52,6 +52,7 @@ export async function manyChannels(options: ScenarioOptions): Promise<ScenarioRe
       warmupMs,
       measureMs,
       drainMs: 3000,
+      profileName: "many-channels-own",
     });
     const shared = await closedLoop(run, {
       command: (seq, count) => ({ op: "publish", channel: "shared", count, seq }),
@@ -61,6 +62,7 @@ export async function manyChannels(options: ScenarioOptions): Promise<ScenarioRe
       warmupMs,
       measureMs,
       drainMs: 3000,
+      profileName: "many-channels-shared",
     });
     return { clients, rssBytesPerClient, own, shared } satisfies ManyChannelsResult;
   });
@@ -74,6 +76,8 @@ export async function manyChannels(options: ScenarioOptions): Promise<ScenarioRe
       "deliveries/s",
       "server µs/delivery",
       "server core",
+      "client core",
+      "other load",
       "p50 ms",
       "p99 ms",
       "lost",
@@ -86,6 +90,8 @@ export async function manyChannels(options: ScenarioOptions): Promise<ScenarioRe
         fmt(row[phase].deliveriesPerSecond),
         fmt(row[phase].serverCpuMicrosPerDelivery),
         `${fmt(row[phase].serverCorePercent, 2)}%`,
+        `${fmt(row[phase].clientCorePercent, 2)}%`,
+        `${fmt(Math.max(0, row[phase].otherCorePercent), 2)}%`,
         ms(row[phase].latency.p50),
         ms(row[phase].latency.p99),
         fmt(row[phase].lost),

@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import { Server } from "socket.io";
 import { EVENT_NAME, serveControl } from "../control.js";
+import { nodeProfiler } from "./node-profiler.js";
 
 const server = createServer();
 const io = new Server(server, {
@@ -31,6 +32,7 @@ server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
         io.to(channel).emit(EVENT_NAME, data);
       },
       gc: () => (globalThis as { gc?: () => void }).gc?.(),
+      profiler: nodeProfiler(),
     },
     port,
   );

@@ -6,6 +6,7 @@
 import { createServer } from "node:http";
 import { createHub } from "@switchyard/server";
 import { EVENT_NAME, serveControl } from "../control.js";
+import { nodeProfiler } from "./node-profiler.js";
 
 const anyone = { subscribe: "anyone" } as const;
 const hub = createHub({ allowAnonymous: true, namespaces: { "": anyone, c: anyone } });
@@ -26,6 +27,7 @@ server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
         hub.publish(channel, EVENT_NAME, data).catch(onError);
       },
       gc: () => (globalThis as { gc?: () => void }).gc?.(),
+      profiler: nodeProfiler(),
     },
     port,
   );

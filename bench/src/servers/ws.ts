@@ -5,6 +5,7 @@
 import { createServer } from "node:http";
 import { type WebSocket, WebSocketServer } from "ws";
 import { EVENT_NAME, serveControl } from "../control.js";
+import { nodeProfiler } from "./node-profiler.js";
 
 const TEXT = { binary: false };
 const channels = new Map<string, Set<WebSocket>>();
@@ -49,6 +50,7 @@ server.listen({ port: 0, host: "127.0.0.1", backlog: 4096 }, () => {
         for (const socket of members) socket.send(frame, TEXT);
       },
       gc: () => (globalThis as { gc?: () => void }).gc?.(),
+      profiler: nodeProfiler(),
     },
     port,
   );
