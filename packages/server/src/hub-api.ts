@@ -3,6 +3,7 @@ import type { Duplex } from "node:stream";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { ErrorCode, PublishResult } from "@switchyard/protocol";
 import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "./broker/broker.js";
+import type { Jobs } from "./jobs/jobs.js";
 
 /** A connected client as hooks and server code see it. */
 export interface ClientInfo {
@@ -88,6 +89,8 @@ export interface ChannelInfo {
  */
 export interface Hub {
   readonly broker: Broker;
+  /** Long-running jobs with progress, partial results and cancel (docs/jobs.md). */
+  readonly jobs: Jobs;
   /** Routes WebSocket upgrades on `path` (default `/ws`) of `server` to the hub. */
   attach(server: Server, options?: { path?: string }): void;
   /** Handles one upgrade request (for servers that route upgrades themselves). */
@@ -132,7 +135,8 @@ export interface Hub {
   ready(): boolean;
   /**
    * Stops accepting connections, closes every client with `server_shutting_down` (reconnect
-   * now), waits up to `timeout` ms for them to go, then closes the broker.
+   * now), waits up to `timeout` ms for them to go, then closes the broker if the hub created
+   * it (a broker passed in `options.broker` is the caller's to close).
    */
   close(options?: { timeout?: number }): Promise<void>;
 }

@@ -29,6 +29,8 @@ import type {
   RpcHandler,
 } from "./hub-api.js";
 import { newId } from "./ids.js";
+import { createJobs, type JobsFeature } from "./jobs/jobs.js";
+import { withJobNamespace } from "./jobs/namespace.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
 import { Namespaces } from "./namespaces.js";
 import {
@@ -61,6 +63,7 @@ function tokenOf(request: IncomingMessage, url: URL): string | undefined {
 
 class SwitchyardHub implements Hub {
   readonly broker: Broker;
+  readonly jobs: JobsFeature;
   private readonly core: HubCore;
   private readonly connections = new Set<Connection>();
   private readonly transport: WsTransport;
@@ -91,7 +94,7 @@ class SwitchyardHub implements Hub {
     this.core = {
       broker: this.broker,
       registry: new Registry<Connection>(this.broker, this.logger),
-      namespaces: new Namespaces(options),
+      namespaces: new Namespaces(withJobNamespace(options, this.broker)),
       authenticator: createAuthenticator(options.auth, options.allowAnonymous ?? false),
       connectionLimits: new ConnectionLimits(limits),
       counters: new HubCounters(),
@@ -139,6 +142,7 @@ class SwitchyardHub implements Hub {
     );
     this.statsTimer = setInterval(() => this.core.counters.tick(), 1000);
     this.statsTimer.unref();
+    this.jobs = createJobs(this, options.jobs, this.logger);
   }
 
   private checkUpgrade(request: IncomingMessage): SwitchyardError | null {
@@ -297,6 +301,7 @@ class SwitchyardHub implements Hub {
     }
     this.heartbeat.stop();
     clearInterval(this.statsTimer);
+    this.jobs.close();
     await this.started.catch(() => {});
     // A broker passed in belongs to the caller (it may outlive this hub, as in a restart).
     if (this.ownsBroker) await this.broker.close();

@@ -12,6 +12,7 @@ export type {
   RecoverResult,
 } from "./broker/broker.js";
 export { DEDUP_WINDOW_MS } from "./broker/broker.js";
+export type { KeyValueStore } from "./broker/kv.js";
 export {
   createMemoryBroker,
   type MemoryBroker,
@@ -33,6 +34,30 @@ export type {
   RpcHandler,
   SubscriptionInfo,
 } from "./hub-api.js";
+export type { JobOwnerInput, JobRequester } from "./jobs/access.js";
+export { JobFailure } from "./jobs/job-failure.js";
+export type { ChunkOptions, FailOptions, JobHandle, ProgressOptions } from "./jobs/job-handle.js";
+export type { CancelJobOptions, CreateJobOptions, JobListQuery, Jobs } from "./jobs/jobs.js";
+export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./jobs/options.js";
+export type { JobListResult } from "./jobs/rpc.js";
+export {
+  FINISHED_STATUSES,
+  isFinished,
+  JOB_EVENTS,
+  type JobAck,
+  type JobChunk,
+  type JobChunks,
+  type JobError,
+  type JobEventData,
+  type JobEventName,
+  type JobInfo,
+  type JobOwner,
+  type JobSnapshot,
+  type JobStatus,
+  type JobValidation,
+  type JobVisibility,
+  jobChannel,
+} from "./jobs/types.js";
 export {
   type ConnectionCounts,
   type ConnectionLimitOptions,

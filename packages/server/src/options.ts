@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Broker, HistoryOptions } from "./broker/broker.js";
+import type { JobsOptions } from "./jobs/options.js";
 
 /** Who a namespace rule lets through. */
 export type AccessRule =
@@ -173,6 +174,8 @@ export interface HubOptions {
   heartbeat?: Partial<HeartbeatOptions>;
   limits?: Partial<LimitOptions>;
   logger?: Logger;
+  /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
+  jobs?: JobsOptions;
 }
 
 export const DEFAULT_HISTORY: HistoryOptions = { size: 1000, ttl: 120_000 };
