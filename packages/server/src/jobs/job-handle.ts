@@ -335,14 +335,17 @@ export class JobHandle {
     const payload = hasSeq ? { seq: record.seq, ...data } : data;
     const final = extra.final === true;
     const ttl = final ? options.retention : options.activeTtl;
+    // Kept chunks get their expiry renewed every activeTtl / 2; living 1.5 × activeTtl, they
+    // always outlive the record of an unfinished job.
+    const chunkTtl = final ? options.retention : options.activeTtl * 1.5;
     const maintain = final || record.updatedAt - this.maintainedAt > options.activeTtl / 2;
     if (maintain) this.maintainedAt = record.updatedAt;
     return this.serial(async () => {
       const chunk = extra.chunk;
-      if (chunk) await store.writeChunk(copy.id, chunk.index, chunk.data, options.activeTtl);
+      if (chunk) await store.writeChunk(copy.id, chunk.index, chunk.data, chunkTtl);
       await store.write(copy, ttl);
       if (maintain) {
-        await store.refreshChunks(copy, ttl);
+        await store.refreshChunks(copy, chunkTtl);
         await store.index(copy, options.activeTtl + options.retention);
       }
       await hub.publish(this.channel, event, payload);
