@@ -62,6 +62,10 @@ export const ERRORS = {
   // --- refused at the WebSocket upgrade (HTTP response, no connection) ---
   origin_not_allowed: { status: 403, message: "The Origin is not allowed" },
   unsupported_protocol: { status: 400, message: "Unsupported WebSocket subprotocol" },
+  broker_unavailable: {
+    status: 503,
+    message: "The broker is unreachable; the hub keeps serving its clients and retries",
+  },
   // --- HTTP API ---
   invalid_body: { status: 400, message: "The request body is not valid" },
   api_key_required: { status: 401, message: "An API key is required: Authorization: Bearer <key>" },
@@ -103,6 +107,11 @@ export const ERRORS = {
   },
   heartbeat_timeout: { status: 408, close: 4202, message: "No pong arrived in time" },
   token_expired: { status: 401, close: 4203, message: "The token has expired" },
+  broker_reset: {
+    status: 503,
+    close: 4204,
+    message: "The hub may have missed events on a subscribed channel; reconnect and recover",
+  },
   // --- raised by the client SDK itself, never sent by the server ---
   outbox_full: { message: "The outbox is full: too many calls are waiting for the connection" },
   request_timeout: { message: "No reply arrived in time" },

@@ -100,7 +100,7 @@ export class RedisLink {
         this.destroy();
         const cause = this.lastError instanceof Error ? `: ${this.lastError.message}` : "";
         throw new SwitchyardError(
-          "internal_error",
+          "broker_unavailable",
           `Redis at ${redactUrl(this.options.url)} is unreachable after ${this.options.startTimeout} ms${cause}`,
         );
       }
@@ -124,7 +124,8 @@ export class RedisLink {
   /** The command connection; throws a `SwitchyardError` while it is not usable. */
   client(): RedisClient {
     if (this.closed) throw new SwitchyardError("internal_error", "broker closed");
-    if (!this.commandsReady) throw new SwitchyardError("internal_error", "Redis is unreachable");
+    if (!this.commandsReady)
+      throw new SwitchyardError("broker_unavailable", "Redis is unreachable");
     return this.commands;
   }
 

@@ -131,6 +131,8 @@ export interface Hub {
   /** The connected clients of this node. */
   clients(): ClientInfo[];
   stats(): HubStats;
+  /** Resolves once the broker started; rejects when it could not (e.g. Redis unreachable). */
+  whenStarted(): Promise<void>;
   /** True while the hub accepts connections and its broker is ready. */
   ready(): boolean;
   /**

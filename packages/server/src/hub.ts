@@ -107,7 +107,9 @@ class SwitchyardHub implements Hub {
       heartbeat,
       encode,
     };
-    this.started = this.broker.start((event) => deliver(this.core, event));
+    this.started = this.broker.start((event) => deliver(this.core, event), {
+      onReset: (channels) => this.reset(channels),
+    });
     this.started.catch((error: unknown) =>
       this.logger.error({ err: error }, "broker failed to start"),
     );
@@ -152,6 +154,24 @@ class SwitchyardHub implements Hub {
       return new SwitchyardError("origin_not_allowed", `Origin '${origin}' is not allowed`);
     }
     return null;
+  }
+
+  /**
+   * The broker may have missed events on `channels` (its link was down, or their history was
+   * lost). Their subscribers reconnect and recover from their own positions, getting the exact
+   * missed events or `recovered: false` — never a silent gap.
+   */
+  private reset(channels: string[]): void {
+    for (const channel of channels) {
+      const entry = this.core.registry.entry(channel);
+      if (!entry) continue;
+      this.logger.warn({ channel, subscribers: entry.subscribers.size }, "channel reset by broker");
+      for (const connection of [...entry.subscribers.keys()]) connection.close("broker_reset");
+    }
+  }
+
+  whenStarted(): Promise<void> {
+    return this.started;
   }
 
   attach(server: Server, options?: { path?: string }): void {

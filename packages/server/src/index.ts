@@ -4,6 +4,7 @@ export { CHANNELS_CLAIM, channelsClaimAllows } from "./auth/channels-claim.js";
 export type {
   Broker,
   BrokerEvent,
+  BrokerHooks,
   BrokerPublish,
   BrokerPublishResult,
   HistoryOptions,
