@@ -2,6 +2,7 @@ import { isValidChannel, type PublishResult, SwitchyardError } from "@switchyard
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Hub } from "../hub-api.js";
+import { mountJobRoutes } from "../jobs/http.js";
 import { type Logger, silentLogger } from "../options.js";
 import { requireApiKey } from "./api-key.js";
 import { httpErrorHandler, notFoundHandler } from "./errors.js";
@@ -142,5 +143,6 @@ export function createHttpApi(hub: Hub, options: HttpApiOptions): Hono {
     return c.json({ disconnected: hub.disconnect(target) });
   });
 
+  mountJobRoutes(app, hub);
   return app;
 }

@@ -5,6 +5,7 @@ import {
   type ErrorCode,
   MAX_CHANNEL_LENGTH,
 } from "@switchyard/protocol";
+import { jobPaths, jobResponses, jobSchemas } from "../jobs/openapi.js";
 import { MAX_HISTORY_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PUBLISH_BATCH } from "./validate.js";
 
 /** A JSON value (the OpenAPI document is plain JSON). */
@@ -362,17 +363,17 @@ export function openApiDocument(options: { serverUrl: string }): OpenApiDocument
       title: "Switchyard HTTP API",
       version: "1",
       description:
-        'Publish events, send to clients, read channel history and disconnect clients of a Switchyard hub. Every route except this document needs `Authorization: Bearer <api key>`. Errors are `{"error":{"code","message","details?"}}`; the codes are listed in docs/errors.md.',
+        'Publish events, send to clients, read channel history, disconnect clients and run jobs (progress, partial results, cancel) for workers in any language on a Switchyard hub. Every route except this document needs `Authorization: Bearer <api key>`. Errors are `{"error":{"code","message","details?"}}`; the codes are listed in docs/errors.md.',
     },
     servers: [{ url: options.serverUrl }],
     security: [{ apiKey: [] }],
-    paths,
+    paths: { ...paths, ...jobPaths },
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "The hub's API key." },
       },
-      schemas,
-      responses,
+      schemas: { ...schemas, ...jobSchemas },
+      responses: { ...responses, ...jobResponses },
     },
   };
 }
