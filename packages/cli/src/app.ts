@@ -3,8 +3,8 @@ import type { Hub, Logger } from "@switchyard/server";
 import { createHttpApi } from "@switchyard/server";
 import { Hono } from "hono";
 import { routePath } from "hono/route";
+import { createInspectorRoutes } from "./inspector.js";
 import type { Metrics } from "./metrics.js";
-import { STATUS_PAGE_HTML } from "./status-page.js";
 
 /** What the standalone server's HTTP side is built from. */
 export interface ServerAppOptions {
@@ -16,11 +16,17 @@ export interface ServerAppOptions {
   maxBodyBytes: number;
   /** True once shutdown has begun: `/readyz` answers 503 from then on. */
   isClosing: () => boolean;
+  /**
+   * The built inspector and browser SDK (see `inspector/build.mjs`).
+   * @default INSPECTOR_DIR (`dist/inspector` of this package)
+   */
+  inspectorDir?: string;
 }
 
 /**
  * The Hono app of `switchyard serve`: the HTTP API under `/api`, the probes `/healthz` and
- * `/readyz`, `/stats` (JSON), `/metrics` (Prometheus) and the status page at `/`.
+ * `/readyz`, `/stats` (JSON), `/metrics` (Prometheus), the web inspector at `/` and the browser
+ * SDK at `/sdk/switchyard-client.js`.
  */
 export function createServerApp(options: ServerAppOptions): Hono {
   const { hub, metrics } = options;
@@ -48,7 +54,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const text = await metrics.render();
     return c.body(text, 200, { "content-type": metrics.contentType });
   });
-  app.get("/", (c) => c.html(STATUS_PAGE_HTML));
+  app.route("/", createInspectorRoutes(options.inspectorDir));
 
   app.route("/", api);
   // A mounted app's notFound and onError do not cover the outer routes: same JSON here.

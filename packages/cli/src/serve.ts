@@ -31,6 +31,11 @@ export interface ServerHandle {
 export interface StartServerOptions {
   /** The pino logger; one writing JSON lines to stdout at `config.logLevel` when absent. */
   logger?: Logger;
+  /**
+   * The built inspector and browser SDK to serve.
+   * @default INSPECTOR_DIR (`dist/inspector` of this package)
+   */
+  inspectorDir?: string;
 }
 
 /** WebSocket path of the hub on the standalone server. */
@@ -74,8 +79,8 @@ function listen(server: Server, port: number, host: string): Promise<AddressInfo
 
 /**
  * Starts the standalone server: one `http.Server` carrying the hub's WebSocket endpoint at
- * `/ws`, the HTTP API under `/api`, `/healthz`, `/readyz`, `/stats`, `/metrics` and the
- * status page at `/`.
+ * `/ws`, the HTTP API under `/api`, `/healthz`, `/readyz`, `/stats`, `/metrics`, the web
+ * inspector at `/` and the browser SDK at `/sdk/switchyard-client.js`.
  *
  * @example
  * const server = await startServer(resolveConfig({ flags: { port: 0, allowAnonymous: true } }));
@@ -97,6 +102,7 @@ export async function startServer(
     logger: logger.child({ component: "http" }),
     maxBodyBytes: config.maxBodyBytes,
     isClosing: () => closing,
+    inspectorDir: options.inspectorDir,
   });
   const server = createServer(getRequestListener(app.fetch));
   hub.attach(server, { path: WS_PATH });
