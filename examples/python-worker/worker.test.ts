@@ -1,0 +1,168 @@
+import { execFile } from "node:child_process";
+import { once } from "node:events";
+import { fileURLToPath } from "node:url";
+import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+
+const SCRIPT = fileURLToPath(new URL("./worker.py", import.meta.url));
+const API_KEY = "python-worker-key";
+const SESSION = "browser-tab-1";
+
+type Frame = { type: string; id?: number; [key: string]: unknown };
+
+/** A raw WebSocket client in session SESSION: connect, then requests and recorded frames. */
+async function browser(url: string) {
+  const ws = new WebSocket(url);
+  const frames: Frame[] = [];
+  const waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
+  ws.on("message", (raw: Buffer) => {
+    const decoded = JSON.parse(raw.toString()) as Frame | Frame[];
+    for (const frame of Array.isArray(decoded) ? decoded : [decoded]) {
+      if (frame.type === "ping" && frame.id === undefined) ws.send('{"type":"pong"}');
+      frames.push(frame);
+      for (const waiter of waiters.splice(0)) {
+        if (waiter.test(frame)) waiter.resolve(frame);
+        else waiters.push(waiter);
+      }
+    }
+  });
+  const next = (test: (frame: Frame) => boolean) =>
+    new Promise<Frame>((resolve) => {
+      const seen = frames.find(test);
+      if (seen) resolve(seen);
+      else waiters.push({ test, resolve });
+    });
+  let id = 0;
+  const request = (frame: Record<string, unknown>) => {
+    const sent = ++id;
+    ws.send(JSON.stringify({ ...frame, id: sent }));
+    return next((f) => f.type === "reply" && f.id === sent);
+  };
+  await once(ws, "open");
+  await request({ type: "connect", sessionId: SESSION });
+  const events = (channel: string) =>
+    frames.filter((f) => f.type === "event" && f.channel === channel);
+  return { ws, request, next, events };
+}
+
+/** Runs the worker to its end: exit code and its JSON lines. */
+function work(server: ServerHandle, args: string[]) {
+  return new Promise<{ code: number; lines: Record<string, unknown>[]; stderr: string }>(
+    (resolve) => {
+      execFile(
+        "python3",
+        [SCRIPT, "--url", server.url, "--api-key", API_KEY, ...args],
+        (error, stdout, stderr) => {
+          const code = error ? ((error as { code?: number }).code ?? 1) : 0;
+          const lines = stdout
+            .split("\n")
+            .filter((line) => line.trim() !== "")
+            .map((line) => JSON.parse(line) as Record<string, unknown>);
+          resolve({ code, lines, stderr });
+        },
+      );
+    },
+  );
+}
+
+describe("examples/python-worker", () => {
+  let server: ServerHandle;
+  const sockets: WebSocket[] = [];
+
+  /** What a web backend does: create a queued job owned by the browser's session. */
+  async function createJob(): Promise<string> {
+    const response = await fetch(`${server.url}/api/jobs`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_KEY}` },
+      body: JSON.stringify({
+        owner: { sessionId: SESSION },
+        queued: true,
+        meta: { task: "primes" },
+      }),
+    });
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { id: string }).id;
+  }
+
+  async function watcher(jobId: string) {
+    const tab = await browser(server.wsUrl);
+    sockets.push(tab.ws);
+    const reply = await tab.request({ type: "subscribe", channel: `job:${jobId}` });
+    expect(reply.result).toMatchObject({ snapshot: { id: jobId, status: "queued" } });
+    return tab;
+  }
+
+  beforeEach(async () => {
+    const config = resolveConfig({ flags: { port: 0, apiKey: API_KEY, allowAnonymous: true } });
+    server = await startServer(config, { logger: createLogger("silent") });
+  });
+
+  afterEach(async () => {
+    for (const ws of sockets.splice(0)) ws.terminate();
+    await server.close();
+  });
+
+  it("counts primes as a job that a WebSocket subscriber watches from start to result", async () => {
+    const jobId = await createJob();
+    const tab = await watcher(jobId);
+    const run = await work(server, ["--job-id", jobId, "--limit", "2000000", "--segments", "20"]);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.lines.at(-1)).toEqual({
+      status: "completed",
+      id: jobId,
+      limit: 2_000_000,
+      primes: 148_933,
+      segments: 20,
+    });
+
+    await tab.next((f) => f.type === "event" && f.event === "completed");
+    const events = tab.events(`job:${jobId}`);
+    const names = events.map((f) => f.event);
+    expect(names[0]).toBe("started");
+    expect(names.at(-1)).toBe("completed");
+    expect(names).toContain("progress");
+    const offsets = events.map((f) => f.offset as number);
+    expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+    // The chunks arrive in order and assemble into the whole result.
+    const chunks = events
+      .filter((f) => f.event === "chunk")
+      .map((f) => f.data as { index: number; data: { count: number } });
+    expect(chunks.map((chunk) => chunk.index)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(chunks.reduce((sum, chunk) => sum + chunk.data.count, 0)).toBe(148_933);
+    const percents = events
+      .filter((f) => f.event === "progress")
+      .map((f) => (f.data as { percent: number }).percent);
+    expect(percents).toEqual([...percents].sort((a, b) => a - b));
+    expect(events.at(-1)?.data).toMatchObject({ result: { primes: 148_933 } });
+  });
+
+  it("stops with cancelled when the job's owner cancels it mid-run", async () => {
+    const jobId = await createJob();
+    const tab = await watcher(jobId);
+    const running = work(server, [
+      "--job-id",
+      jobId,
+      "--limit",
+      "4000000",
+      "--segments",
+      "400",
+      "--pause",
+      "0.05",
+    ]);
+    await tab.next((f) => f.type === "event" && f.event === "chunk");
+    const cancel = await tab.request({ type: "rpc", method: "job.cancel", data: { id: jobId } });
+    expect(cancel.result).toMatchObject({ id: jobId, cancelRequested: true });
+
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.lines.at(-1)).toMatchObject({ status: "cancelled", id: jobId });
+    const cancelled = await tab.next((f) => f.type === "event" && f.event === "cancelled");
+    expect((cancelled.data as { reason: string }).reason).toMatch(/^stopped after \d+ segments$/);
+    const names = tab.events(`job:${jobId}`).map((f) => f.event);
+    expect(names.indexOf("cancel_requested")).toBeGreaterThan(names.indexOf("chunk"));
+    expect(names.at(-1)).toBe("cancelled");
+    expect(names.filter((name) => name === "chunk").length).toBeLessThan(400);
+  });
+});
