@@ -1,0 +1,133 @@
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/config.js";
+import { createLogger } from "../../src/logger.js";
+import { type ServerHandle, startServer } from "../../src/serve.js";
+import { onCleanup } from "../helpers.js";
+import { buildInspector, type Chromium, launchChromium } from "./chromium.js";
+
+const API_KEY = "inspector-test-key";
+
+let chromium: Chromium;
+let inspector: Awaited<ReturnType<typeof buildInspector>>;
+
+beforeAll(async () => {
+  [chromium, inspector] = await Promise.all([launchChromium(), buildInspector()]);
+});
+
+afterAll(async () => {
+  await chromium?.close();
+  await inspector?.remove();
+});
+
+/** `switchyard serve --allow-anonymous` on a free port, and the inspector open in a page. */
+async function openInspector(): Promise<{ server: ServerHandle; page: Page }> {
+  const config = resolveConfig({
+    flags: { port: 0, apiKey: API_KEY, allowAnonymous: true, shutdownTimeout: 500 },
+  });
+  const server = await startServer(config, {
+    logger: createLogger("silent"),
+    inspectorDir: inspector.dir,
+  });
+  onCleanup(() => server.close());
+  const page = await chromium.newPage();
+  onCleanup(() => page.close());
+  await page.goto(`${server.url}/`);
+  return { server, page };
+}
+
+async function publishOverHttp(server: ServerHandle, body: object): Promise<void> {
+  const response = await fetch(`${server.url}/api/publish`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.status).toBe(200);
+}
+
+/** The log line of an event, once it is there. */
+function logEntry(page: Page, channel: string, event: string) {
+  return page.locator(
+    `#log li[data-kind="event"][data-channel="${channel}"][data-event="${event}"]`,
+  );
+}
+
+describe("the inspector in Chromium", () => {
+  it("subscribes from the console and shows an event published over HTTP, with live figures and channels", async () => {
+    const { server, page } = await openInspector();
+    expect(await page.inputValue("#connect-url")).toBe(server.wsUrl);
+
+    await page.fill("#subscribe-channel", "news");
+    await page.click("#subscribe-form button");
+    await page.waitForSelector('#subscriptions li[data-channel="news"][data-status="subscribed"]');
+    expect(await page.textContent("#connection-status")).toBe("connected");
+    expect(await page.textContent("#connection-info")).toContain("anonymous");
+
+    await publishOverHttp(server, { channel: "news", event: "hello", data: { text: "hi" } });
+    const entry = logEntry(page, "news", "hello");
+    await entry.waitFor();
+    expect(await entry.getAttribute("data-offset")).toBe("1");
+    expect(await entry.locator(".data").textContent()).toBe('{"text":"hi"}');
+
+    // Figures come from the public /stats; channels need the API key, remembered on reload.
+    await page.locator("#stat-connections", { hasText: /^1$/ }).waitFor();
+    await page.fill("#api-key", API_KEY);
+    await page.press("#api-key", "Enter");
+    const row = page.locator('#channels-body tr[data-channel="news"]');
+    await row.locator("td.num", { hasText: /^1$/ }).waitFor();
+    await page.reload();
+    expect(await page.inputValue("#api-key")).toBe(API_KEY);
+
+    expect(chromium.errors).toEqual([]);
+  });
+
+  it("speaks MessagePack, publishes as the server when anonymous, calls RPCs and shows why the link dropped", async () => {
+    const { server, page } = await openInspector();
+    await page.fill("#api-key", API_KEY);
+    await page.press("#api-key", "Enter");
+    await page.selectOption("#connect-codec", "msgpack");
+    await page.click("#connect-button");
+    await page.waitForSelector('#connection-status[data-status="connected"]');
+    expect(await page.textContent("#connection-info")).toContain("msgpack");
+    await page.fill("#subscribe-channel", "lab:1");
+    await page.click("#subscribe-form button");
+    await page.waitForSelector('#subscriptions li[data-channel="lab:1"][data-status="subscribed"]');
+
+    // Anonymous clients may not publish on the default namespace: the console offers the API.
+    expect(await page.inputValue("#publish-via")).toBe("http");
+    await page.fill("#publish-channel", "lab:1");
+    await page.fill("#publish-event", "reading");
+    await page.fill("#publish-data", '{"celsius": 21.5}');
+    await page.click("#publish-form button[type=submit]");
+    const reading = logEntry(page, "lab:1", "reading");
+    await reading.waitFor();
+    expect(await reading.locator(".data").textContent()).toBe('{"celsius":21.5}');
+    await page.locator('#log li[data-kind="ok"][data-event="publish (HTTP)"]').waitFor();
+
+    // As the client itself, the hub refuses, and the log says why.
+    await page.selectOption("#publish-via", "client");
+    await page.click("#publish-form button[type=submit]");
+    await page
+      .locator('#log li[data-kind="error"][data-event="publish"]', { hasText: "forbidden" })
+      .waitFor();
+
+    // Binary data reaches the page through the MessagePack codec.
+    await server.hub.publish("lab:1", "frame", new Uint8Array([1, 2, 3]));
+    await logEntry(page, "lab:1", "frame").locator(".data", { hasText: "<3 bytes>" }).waitFor();
+
+    await page.fill("#rpc-method", "job.list");
+    await page.click("#rpc-form button[type=submit]");
+    await page
+      .locator('#log li[data-kind="ok"][data-event="rpc job.list"]', {
+        hasText: '{"jobs":[]}',
+      })
+      .waitFor();
+
+    await server.close();
+    await page
+      .locator('#log li[data-kind="status"]', { hasText: "server_shutting_down" })
+      .waitFor();
+    await page.locator('#node-state[data-state="down"]').waitFor();
+    expect(chromium.errors).toEqual([]);
+  });
+});
