@@ -3,6 +3,7 @@ import type { Hub, Logger } from "@switchyard/server";
 import { createHttpApi } from "@switchyard/server";
 import { Hono } from "hono";
 import { routePath } from "hono/route";
+import type { ClusterNode } from "./cluster.js";
 import { createInspectorRoutes } from "./inspector.js";
 import type { Metrics } from "./metrics.js";
 
@@ -21,6 +22,12 @@ export interface ServerAppOptions {
    * @default INSPECTOR_DIR (`dist/inspector` of this package)
    */
   inspectorDir?: string;
+  /**
+   * Cluster mode: `/stats` adds every node's figures and `POST /api/disconnect` reaches every
+   * node.
+   * @default none (a single node)
+   */
+  cluster?: ClusterNode;
 }
 
 /**
@@ -34,6 +41,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     apiKey: options.apiKey,
     maxBodyBytes: options.maxBodyBytes,
     logger: options.logger,
+    ...(options.cluster ? { disconnect: options.cluster.disconnect } : {}),
   });
   const app = new Hono();
 
@@ -49,7 +57,9 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const ready = !options.isClosing() && hub.ready();
     return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
   });
-  app.get("/stats", (c) => c.json(hub.stats()));
+  app.get("/stats", async (c) =>
+    c.json(options.cluster ? await options.cluster.stats() : hub.stats()),
+  );
   app.get("/metrics", async (c) => {
     const text = await metrics.render();
     return c.body(text, 200, { "content-type": metrics.contentType });

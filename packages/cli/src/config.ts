@@ -38,6 +38,14 @@ const authSchema = z
     { message: "give exactly one of secret, publicKey, jwksUrl" },
   );
 
+const redisSchema = z.strictObject({
+  url: z.string().regex(/^rediss?:\/\/\S+$/, { message: "must be a redis:// or rediss:// URL" }),
+  prefix: z.string().min(1).optional(),
+  nodeId: z.string().min(1).optional(),
+  durableRedis: z.boolean().optional(),
+  startTimeout: positiveInt.optional(),
+});
+
 /** The schema of a config file (every field optional). */
 export const configFileSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
@@ -66,10 +74,41 @@ export const configFileSchema = z.strictObject({
   maxBodyBytes: positiveInt.optional(),
   shutdownTimeout: z.number().int().min(0).optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
+  redis: redisSchema.optional(),
 });
 
 /** A config file's content, or the flags that override it. */
 export type ConfigInput = z.infer<typeof configFileSchema>;
+
+/**
+ * Makes this server one node of a cluster: every node given the same Redis (and `prefix`) is
+ * part of one hub (see docs/operations.md).
+ */
+export interface RedisConfig {
+  /** `redis[s]://[[user][:password]@]host[:port][/db]` (flag `--redis`, env `SWITCHYARD_REDIS_URL`). */
+  url: string;
+  /**
+   * Prefix of every Redis key and pub/sub channel; nodes of one cluster share it.
+   * @default "switchyard"
+   */
+  prefix?: string;
+  /**
+   * This node's name in the cluster (`/stats`, logs).
+   * @default `<hostname>-<6 random hex digits>`
+   */
+  nodeId?: string;
+  /**
+   * Redis persists every write before answering (AOF, `appendfsync always`): history survives
+   * a Redis restart. See the broker's `durableRedis` option.
+   * @default false
+   */
+  durableRedis?: boolean;
+  /**
+   * Milliseconds the server keeps trying to reach Redis at start before it exits.
+   * @default 10_000
+   */
+  startTimeout?: number;
+}
 
 /** The resolved configuration `startServer` runs with. */
 export interface ServerConfig {
@@ -99,6 +138,8 @@ export interface ServerConfig {
   shutdownTimeout: number;
   /** @default "info" */
   logLevel: LogLevel;
+  /** Cluster mode: the Redis every node shares. Absent: one node with the memory broker. */
+  redis?: RedisConfig;
 }
 
 /** Default port of `switchyard serve`. */
@@ -176,7 +217,8 @@ export async function loadConfigFile(path: string): Promise<ConfigInput> {
 
 /**
  * Merges the layers (file, then environment, then flags: the later wins) and fills in the
- * defaults. Without an API key anywhere, a random one is generated.
+ * defaults. Without an API key anywhere, a random one is generated. The Redis URL of the
+ * environment (`SWITCHYARD_REDIS_URL`) or of `--redis` keeps the file's other `redis` fields.
  */
 export function resolveConfig(
   layers: { file?: ConfigInput; flags?: ConfigInput; env?: NodeJS.ProcessEnv } = {},
@@ -184,7 +226,14 @@ export function resolveConfig(
   const fromEnv: ConfigInput = {};
   const envKey = layers.env?.SWITCHYARD_API_KEY;
   if (envKey !== undefined && envKey !== "") fromEnv.apiKey = envKey;
-  const input = validateConfig({ ...layers.file, ...fromEnv, ...layers.flags }, "flags");
+  const envRedis = layers.env?.SWITCHYARD_REDIS_URL;
+  if (envRedis !== undefined && envRedis !== "") fromEnv.redis = { url: envRedis };
+  const merged: Record<string, unknown> = { ...layers.file, ...fromEnv, ...layers.flags };
+  const redisLayers = [layers.file?.redis, fromEnv.redis, layers.flags?.redis];
+  if (redisLayers.some((layer) => layer !== undefined)) {
+    merged.redis = Object.assign({}, ...redisLayers);
+  }
+  const input = validateConfig(merged, "flags");
   const allowAnonymous = input.allowAnonymous ?? false;
   const config: ServerConfig = {
     port: input.port ?? DEFAULT_PORT,
@@ -205,5 +254,6 @@ export function resolveConfig(
   if (input.limits !== undefined) config.limits = input.limits;
   if (input.heartbeat !== undefined) config.heartbeat = input.heartbeat;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
+  if (input.redis !== undefined) config.redis = input.redis;
   return config;
 }

@@ -1,6 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
-import { ConfigError, type ConfigInput, loadConfigFile, resolveConfig } from "./config.js";
+import {
+  ConfigError,
+  type ConfigInput,
+  loadConfigFile,
+  resolveConfig,
+  type ServerConfig,
+} from "./config.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "./logger.js";
 import { type ServerHandle, startServer } from "./serve.js";
 
@@ -21,11 +27,14 @@ Options:
   --api-key <key>      HTTP API key (or env SWITCHYARD_API_KEY; generated when absent)
   --allow-anonymous    Accept WebSocket connections without a token
   --config <file>      Config file, JSON or YAML; flags override it
+  --redis <url>        Join a cluster: every node given the same Redis is one hub
+                       (or env SWITCHYARD_REDIS_URL; docs/operations.md)
   --log-level <level>  ${LOG_LEVELS.join(", ")} (default info)
   -h, --help           Show this help
   -v, --version        Print the version
 
-Docs: docs/http-api.md (HTTP API), docs/protocol.md (WebSocket protocol)
+Docs: docs/http-api.md (HTTP API), docs/protocol.md (WebSocket protocol),
+      docs/operations.md (running a cluster)
 `;
 
 const OPTIONS = {
@@ -34,6 +43,7 @@ const OPTIONS = {
   "api-key": { type: "string" },
   "allow-anonymous": { type: "boolean" },
   config: { type: "string" },
+  redis: { type: "string" },
   "log-level": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -68,6 +78,7 @@ function flagsOf(values: ReturnType<typeof parseCommandLine>["values"]): ConfigI
   if (values.host !== undefined) flags.host = values.host;
   if (values["api-key"] !== undefined) flags.apiKey = values["api-key"];
   if (values["allow-anonymous"] === true) flags.allowAnonymous = true;
+  if (values.redis !== undefined) flags.redis = { url: values.redis };
   const level = values["log-level"];
   if (level !== undefined) {
     if (!(LOG_LEVELS as readonly string[]).includes(level)) {
@@ -83,7 +94,17 @@ async function version(): Promise<string> {
   return (JSON.parse(text) as { version: string }).version;
 }
 
-function banner(handle: ServerHandle, generatedKey: boolean): string {
+/** A Redis URL without its user name and password, for the banner. */
+function redisOrigin(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
+  } catch {
+    return "(unparsable URL)";
+  }
+}
+
+function banner(handle: ServerHandle, config: ServerConfig): string {
   const lines = [
     "",
     "  Switchyard is running",
@@ -92,7 +113,10 @@ function banner(handle: ServerHandle, generatedKey: boolean): string {
     `  Inspector   ${handle.url}/`,
     `  Metrics     ${handle.url}/metrics`,
   ];
-  if (generatedKey) {
+  if (config.redis !== undefined && handle.nodeId !== undefined) {
+    lines.push(`  Cluster     node ${handle.nodeId} on ${redisOrigin(config.redis.url)}`);
+  }
+  if (config.apiKeyGenerated) {
     lines.push(
       `  API key     ${handle.apiKey}`,
       "              (generated for this run; set --api-key or SWITCHYARD_API_KEY to keep one)",
@@ -115,7 +139,7 @@ async function serve(values: ReturnType<typeof parseCommandLine>["values"]): Pro
   }
   const handle = await startServer(config, { logger });
   // The banner goes to stderr so stdout stays one JSON log object per line.
-  process.stderr.write(banner(handle, config.apiKeyGenerated));
+  process.stderr.write(banner(handle, config));
 
   return new Promise<number>((resolve) => {
     let stopping = false;

@@ -4,6 +4,7 @@ import { getRequestListener } from "@hono/node-server";
 import { createHub, type Hub, type HubOptions } from "@switchyard/server";
 import type { Logger } from "pino";
 import { createServerApp } from "./app.js";
+import { createClusterBroker, joinCluster } from "./cluster.js";
 import type { ServerConfig } from "./config.js";
 import { createLogger } from "./logger.js";
 import { createMetrics } from "./metrics.js";
@@ -20,6 +21,8 @@ export interface ServerHandle {
   readonly apiKey: string;
   readonly hub: Hub;
   readonly server: Server;
+  /** This node's id in its cluster (`--redis`); absent for a single node. */
+  readonly nodeId?: string;
   /**
    * Stops accepting connections, closes every client with `server_shutting_down` (reconnect
    * now), waits up to `shutdownTimeout` for them, then closes the HTTP server. Idempotent.
@@ -92,7 +95,26 @@ export async function startServer(
   options: StartServerOptions = {},
 ): Promise<ServerHandle> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const hub = createHub(hubOptionsOf(config, logger));
+  const hubOptions = hubOptionsOf(config, logger);
+  const broker =
+    config.redis === undefined
+      ? undefined
+      : createClusterBroker(config.redis, logger.child({ component: "redis" }));
+  if (broker !== undefined) hubOptions.broker = broker;
+  const hub = createHub(hubOptions);
+  try {
+    // A node never serves without its broker: with Redis unreachable for the whole start
+    // timeout, the server does not start (its supervisor restarts it).
+    await hub.whenStarted();
+  } catch (error) {
+    await hub.close({ timeout: 0 });
+    await broker?.close();
+    throw error;
+  }
+  const cluster =
+    broker === undefined
+      ? undefined
+      : joinCluster(hub, broker, { logger: logger.child({ component: "cluster" }) });
   const metrics = createMetrics(hub);
   let closing = false;
   const app = createServerApp({
@@ -103,6 +125,7 @@ export async function startServer(
     maxBodyBytes: config.maxBodyBytes,
     isClosing: () => closing,
     inspectorDir: options.inspectorDir,
+    cluster,
   });
   const server = createServer(getRequestListener(app.fetch));
   hub.attach(server, { path: WS_PATH });
@@ -112,13 +135,21 @@ export async function startServer(
     address = await listen(server, config.port, config.host);
   } catch (error) {
     await hub.close({ timeout: 0 });
+    await cluster?.close();
     throw error;
   }
   const origin = `${urlHost(address.address)}:${address.port}`;
   const url = `http://${origin}`;
   const wsUrl = `ws://${origin}${WS_PATH}`;
   logger.info(
-    { url, wsUrl, host: config.host, port: address.port, apiKeyGenerated: config.apiKeyGenerated },
+    {
+      url,
+      wsUrl,
+      host: config.host,
+      port: address.port,
+      apiKeyGenerated: config.apiKeyGenerated,
+      ...(cluster === undefined ? {} : { nodeId: cluster.nodeId }),
+    },
     `switchyard listening on ${url}`,
   );
 
@@ -130,6 +161,8 @@ export async function startServer(
       // Stop accepting first; the callback fires once every connection has ended.
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       await hub.close({ timeout: config.shutdownTimeout });
+      // The hub leaves a broker passed in open: this node's Redis connections end here.
+      await cluster?.close();
       const drain = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
       await serverClosed;
       clearTimeout(drain);
@@ -138,5 +171,6 @@ export async function startServer(
     return closed;
   };
 
-  return { url, wsUrl, port: address.port, apiKey: config.apiKey, hub, server, close };
+  const handle = { url, wsUrl, port: address.port, apiKey: config.apiKey, hub, server, close };
+  return cluster === undefined ? handle : { ...handle, nodeId: cluster.nodeId };
 }

@@ -1,7 +1,7 @@
 import { isValidChannel, type PublishResult, SwitchyardError } from "@switchyard/protocol";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Hub } from "../hub-api.js";
+import type { DisconnectTarget, Hub } from "../hub-api.js";
 import { mountJobRoutes } from "../jobs/http.js";
 import { type Logger, silentLogger } from "../options.js";
 import { requireApiKey } from "./api-key.js";
@@ -30,6 +30,12 @@ export interface HttpApiOptions {
    * @default silentLogger
    */
   logger?: Logger;
+  /**
+   * How `POST /api/disconnect` closes clients; resolves with how many were closed. A cluster
+   * node passes one that reaches every node.
+   * @default the hub's own `disconnect` (this node's clients only)
+   */
+  disconnect?: (target: DisconnectTarget) => Promise<number>;
 }
 
 /** Default of {@link HttpApiOptions.maxBodyBytes}: 1 MiB. */
@@ -140,7 +146,10 @@ export function createHttpApi(hub: Hub, options: HttpApiOptions): Hono {
 
   app.post("/api/disconnect", async (c) => {
     const target = parseDisconnectBody(await readJson(c));
-    return c.json({ disconnected: hub.disconnect(target) });
+    const disconnected = options.disconnect
+      ? await options.disconnect(target)
+      : hub.disconnect(target);
+    return c.json({ disconnected });
   });
 
   mountJobRoutes(app, hub);
