@@ -1,32 +1,20 @@
 import { readFileSync } from "node:fs";
 import type { ConsoleMessage, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { resolveConfig } from "../../packages/cli/src/config.js";
 import { createLogger } from "../../packages/cli/src/logger.js";
 import { startServer } from "../../packages/cli/src/serve.js";
 import { startAppServer } from "../../packages/cli/test/browser/app-server.js";
-import {
-  buildInspector,
-  type Chromium,
-  launchChromium,
-} from "../../packages/cli/test/browser/chromium.js";
+import { useBrowser } from "../../packages/cli/test/browser/chromium.js";
 
 const EXAMPLE = readFileSync(new URL("./index.html", import.meta.url), "utf8");
 const API_KEY = "browser-example-key";
 
-let chromium: Chromium;
-let inspector: Awaited<ReturnType<typeof buildInspector>>;
+const browser = useBrowser();
 const disposers: (() => Promise<unknown>)[] = [];
 
-beforeAll(async () => {
-  [chromium, inspector] = await Promise.all([launchChromium(), buildInspector()]);
-});
 afterEach(async () => {
   while (disposers.length > 0) await disposers.pop()?.();
-});
-afterAll(async () => {
-  await chromium?.close();
-  await inspector?.remove();
 });
 
 /** The values a page passed to `console.log`. */
@@ -47,10 +35,11 @@ it("the README shows this example verbatim", () => {
 });
 
 it("runs in Chromium: loads the SDK from the hub, connects, and logs the news", async () => {
+  const { chromium, inspectorDir } = await browser();
   const config = resolveConfig({ flags: { port: 0, apiKey: API_KEY, allowAnonymous: true } });
   const hub = await startServer(config, {
     logger: createLogger("silent"),
-    inspectorDir: inspector.dir,
+    inspectorDir,
   });
   disposers.push(() => hub.close());
   // The page as published, pointed at this test's hub instead of port 7070.

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 
 /** The browser the tests drive; `.ci/run` installs Debian's `chromium` package when missing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -87,4 +88,39 @@ export async function buildInspector(): Promise<{ dir: string; remove: () => Pro
   const dir = await mkdtemp(join(tmpdir(), "switchyard-inspector-"));
   await run(process.execPath, [BUILD_SCRIPT, "--outdir", dir]);
   return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** What a browser test file gets: a running Chromium and the built inspector. */
+export interface BrowserFixture {
+  chromium: Chromium;
+  /** The built inspector and browser SDK, for `inspectorDir`. */
+  inspectorDir: string;
+}
+
+/**
+ * Launches Chromium and builds the inspector once for the calling test file (closed and
+ * removed after its last test). Returns the function each test awaits: when the launch or
+ * the build failed, every test fails with that error, rather than being skipped.
+ */
+export function useBrowser(): () => Promise<BrowserFixture> {
+  let ready: Promise<BrowserFixture> | undefined;
+  let browser: Chromium | undefined;
+  let built: Awaited<ReturnType<typeof buildInspector>> | undefined;
+  beforeAll(async () => {
+    const [launch, build] = await Promise.allSettled([launchChromium(), buildInspector()]);
+    if (launch.status === "fulfilled") browser = launch.value;
+    if (build.status === "fulfilled") built = build.value;
+    if (browser && built) {
+      ready = Promise.resolve({ chromium: browser, inspectorDir: built.dir });
+      return;
+    }
+    const failed = [launch, build].find((result) => result.status === "rejected");
+    ready = Promise.reject(failed?.reason);
+    ready.catch(() => {}); // Reported by each test that awaits it.
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await built?.remove();
+  });
+  return () => ready ?? Promise.reject(new Error("useBrowser: used outside a test"));
 }

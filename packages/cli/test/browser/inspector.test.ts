@@ -1,39 +1,27 @@
 import type { Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { type ServerHandle, startServer } from "../../src/serve.js";
 import { onCleanup } from "../helpers.js";
-import { buildInspector, type Chromium, launchChromium } from "./chromium.js";
+import { useBrowser } from "./chromium.js";
 
 const API_KEY = "inspector-test-key";
 
-let chromium: Chromium;
-let inspector: Awaited<ReturnType<typeof buildInspector>>;
-
-beforeAll(async () => {
-  [chromium, inspector] = await Promise.all([launchChromium(), buildInspector()]);
-});
-
-afterAll(async () => {
-  await chromium?.close();
-  await inspector?.remove();
-});
+const browser = useBrowser();
 
 /** `switchyard serve --allow-anonymous` on a free port, and the inspector open in a page. */
-async function openInspector(): Promise<{ server: ServerHandle; page: Page }> {
+async function openInspector() {
   const config = resolveConfig({
     flags: { port: 0, apiKey: API_KEY, allowAnonymous: true, shutdownTimeout: 500 },
   });
-  const server = await startServer(config, {
-    logger: createLogger("silent"),
-    inspectorDir: inspector.dir,
-  });
+  const { chromium, inspectorDir } = await browser();
+  const server = await startServer(config, { logger: createLogger("silent"), inspectorDir });
   onCleanup(() => server.close());
   const page = await chromium.newPage();
   onCleanup(() => page.close());
   await page.goto(`${server.url}/`);
-  return { server, page };
+  return { server, page, chromium };
 }
 
 async function publishOverHttp(server: ServerHandle, body: object): Promise<void> {
@@ -54,7 +42,7 @@ function logEntry(page: Page, channel: string, event: string) {
 
 describe("the inspector in Chromium", () => {
   it("subscribes from the console and shows an event published over HTTP, with live figures and channels", async () => {
-    const { server, page } = await openInspector();
+    const { server, page, chromium } = await openInspector();
     expect(await page.inputValue("#connect-url")).toBe(server.wsUrl);
 
     await page.fill("#subscribe-channel", "news");
@@ -82,7 +70,7 @@ describe("the inspector in Chromium", () => {
   });
 
   it("speaks MessagePack, publishes as the server when anonymous, calls RPCs and shows why the link dropped", async () => {
-    const { server, page } = await openInspector();
+    const { server, page, chromium } = await openInspector();
     await page.fill("#api-key", API_KEY);
     await page.press("#api-key", "Enter");
     await page.selectOption("#connect-codec", "msgpack");

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import type { HubOptions } from "@switchyard/server";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { onCleanup } from "../helpers.js";
 import { type AppServer, startAppServer } from "./app-server.js";
-import { buildInspector, type Chromium, launchChromium } from "./chromium.js";
+import { useBrowser } from "./chromium.js";
 import { HubServer, SharedBroker } from "./hub-server.js";
 import type { Probe } from "./probe.js";
 
@@ -16,17 +16,7 @@ const ANONYMOUS: HubOptions = {
 const SECRET = "browser-test-secret";
 const PROBE_PAGE = new URL("./pages/sdk-probe.html", import.meta.url);
 
-let chromium: Chromium;
-let inspector: Awaited<ReturnType<typeof buildInspector>>;
-
-beforeAll(async () => {
-  [chromium, inspector] = await Promise.all([launchChromium(), buildInspector()]);
-});
-
-afterAll(async () => {
-  await chromium?.close();
-  await inspector?.remove();
-});
+const browser = useBrowser();
 
 /** The app origin serving the probe page, and (optionally) its token endpoint. */
 async function appServer(token?: () => Promise<string>): Promise<AppServer> {
@@ -40,14 +30,15 @@ async function appServer(token?: () => Promise<string>): Promise<AppServer> {
 }
 
 async function hubServer(hub: HubOptions, shared?: SharedBroker): Promise<HubServer> {
-  const server = await HubServer.start({ hub, inspectorDir: inspector.dir, shared });
+  const { inspectorDir } = await browser();
+  const server = await HubServer.start({ hub, inspectorDir, shared });
   onCleanup(() => server.stop());
   return server;
 }
 
 /** Opens the probe page on `app`, loading the SDK from `hub`; resolves once subscribed. */
 async function openProbe(app: AppServer, hub: HubServer, channel: string, query = "") {
-  const page = await chromium.newPage();
+  const page = await (await browser()).chromium.newPage();
   onCleanup(() => page.close());
   const params = new URLSearchParams({ hub: hub.url, channel });
   await page.goto(`${app.url}/?${params}${query}`);
@@ -60,6 +51,7 @@ async function openProbe(app: AppServer, hub: HubServer, channel: string, query 
 
 describe("the client SDK in Chromium", () => {
   it("loads from the hub's /sdk/switchyard-client.js on another origin and receives events", async () => {
+    const { chromium } = await browser();
     const hub = await hubServer(ANONYMOUS);
     const app = await appServer();
     const { probe, events } = await openProbe(app, hub, "news");
@@ -84,6 +76,7 @@ describe("the client SDK in Chromium", () => {
   });
 
   it("survives the hub restarting on the same port: every event arrives once, in order", async () => {
+    const { chromium } = await browser();
     const shared = new SharedBroker();
     onCleanup(() => shared.close());
     const hub = await hubServer(ANONYMOUS, shared);
@@ -125,6 +118,7 @@ describe("the client SDK in Chromium", () => {
   });
 
   it("fetches a fresh token after the hub closes the link with token_expired", async () => {
+    const { chromium } = await browser();
     let issued = 0;
     const token = async () => {
       issued += 1;
