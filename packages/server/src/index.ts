@@ -37,11 +37,13 @@ export type {
 } from "./hub-api.js";
 export type { JobOwnerInput, JobRequester } from "./jobs/access.js";
 export { JobFailure } from "./jobs/job-failure.js";
-export type { ChunkOptions, FailOptions, JobHandle, ProgressOptions } from "./jobs/job-handle.js";
+export type { JobHandle } from "./jobs/job-handle.js";
 export type { CancelJobOptions, CreateJobOptions, JobListQuery, Jobs } from "./jobs/jobs.js";
 export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./jobs/options.js";
 export type { JobListResult } from "./jobs/rpc.js";
 export {
+  type ChunkOptions,
+  type FailOptions,
   FINISHED_STATUSES,
   isFinished,
   JOB_EVENTS,
@@ -58,6 +60,7 @@ export {
   type JobValidation,
   type JobVisibility,
   jobChannel,
+  type ProgressOptions,
 } from "./jobs/types.js";
 export {
   type ConnectionCounts,

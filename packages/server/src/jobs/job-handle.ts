@@ -9,6 +9,8 @@ import type { ResolvedJobsOptions } from "./options.js";
 import { ProgressThrottle } from "./progress-throttle.js";
 import { type JobRecord, type JobStore, toInfo } from "./store.js";
 import {
+  type ChunkOptions,
+  type FailOptions,
   isFinished,
   type JobAck,
   type JobEventData,
@@ -17,8 +19,16 @@ import {
   type JobStatus,
   type JobValidation,
   jobChannel,
+  type ProgressOptions,
 } from "./types.js";
-import { checkChunk, checkProgress, checkStep, checkValidation, encodedSize } from "./validate.js";
+import {
+  checkChunk,
+  checkProgress,
+  checkStep,
+  checkValidation,
+  encodedSize,
+  plain,
+} from "./validate.js";
 
 /** What a handle needs from the jobs feature. */
 export interface JobContext {
@@ -28,33 +38,6 @@ export interface JobContext {
   readonly logger: Logger;
   /** Called once when the handle is done with: the job finished or the hub closes. */
   release(handle: JobHandle): void;
-}
-
-/** Options of {@link JobHandle.progress}. */
-export interface ProgressOptions {
-  /** The current step; the previous one stays when absent. */
-  step?: string;
-  /** Seconds left; the hub estimates it from the rate of progress when absent. */
-  eta?: number;
-}
-
-/** Options of {@link JobHandle.chunk}. */
-export interface ChunkOptions {
-  /** The chunk's position in the result, from 0; each index once. */
-  index: number;
-  /** How many chunks the result has, when known (the same for every chunk). */
-  total?: number;
-}
-
-/** Options of {@link JobHandle.fail}. */
-export interface FailOptions {
-  /** Your own code for the failure (`CUDA_OUT_OF_MEMORY`). */
-  code?: string;
-  /**
-   * True when trying again may succeed.
-   * @default false
-   */
-  retryable?: boolean;
 }
 
 interface ProgressValue {
@@ -397,16 +380,4 @@ export class JobHandle {
 
 function abortReason(reason: string | null): DOMException {
   return new DOMException(reason ?? "The job was cancelled", "AbortError");
-}
-
-/** Checks that `value` is plain data the store and the codecs can carry. */
-export function plain<T>(value: T, field: string): T {
-  try {
-    structuredClone(value);
-  } catch {
-    throw new SwitchyardError("invalid_data", `'${field}' must be plain data (JSON-like)`, {
-      field,
-    });
-  }
-  return value;
 }

@@ -4,7 +4,7 @@ import { newId } from "../ids.js";
 import type { Logger } from "../options.js";
 import { found, isOwner, type JobOwnerInput, type JobRequester, toOwner } from "./access.js";
 import { JobFailure } from "./job-failure.js";
-import { type JobContext, JobHandle, plain } from "./job-handle.js";
+import { type JobContext, JobHandle } from "./job-handle.js";
 import { type JobsOptions, type ResolvedJobsOptions, resolveJobsOptions } from "./options.js";
 import { registerJobRpcs } from "./rpc.js";
 import { type JobRecord, JobStore, newRecord, toInfo } from "./store.js";
@@ -15,6 +15,7 @@ import {
   type JobVisibility,
   jobChannel,
 } from "./types.js";
+import { plain } from "./validate.js";
 
 /** Options of {@link Jobs.create} and {@link Jobs.run}. */
 export interface CreateJobOptions {

@@ -166,3 +166,30 @@ export interface JobAck {
 export function jobChannel(id: string): string {
   return `job:${id}`;
 }
+
+/** Options of `JobHandle.progress`. */
+export interface ProgressOptions {
+  /** The current step; the previous one stays when absent. */
+  step?: string;
+  /** Seconds left; the hub estimates it from the rate of progress when absent. */
+  eta?: number;
+}
+
+/** Options of `JobHandle.chunk`. */
+export interface ChunkOptions {
+  /** The chunk's position in the result, from 0; each index once. */
+  index: number;
+  /** How many chunks the result has, when known (the same for every chunk). */
+  total?: number;
+}
+
+/** Options of `JobHandle.fail`. */
+export interface FailOptions {
+  /** Your own code for the failure (`CUDA_OUT_OF_MEMORY`). */
+  code?: string;
+  /**
+   * True when trying again may succeed.
+   * @default false
+   */
+  retryable?: boolean;
+}

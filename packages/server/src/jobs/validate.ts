@@ -170,3 +170,15 @@ export function checkValidation(request: {
 function invalidData(field: string, reason: string): SwitchyardError {
   return new SwitchyardError("invalid_data", `Invalid '${field}': ${reason}`, { field });
 }
+
+/** Checks that `value` is plain data the store and the codecs can carry. */
+export function plain<T>(value: T, field: string): T {
+  try {
+    structuredClone(value);
+  } catch {
+    throw new SwitchyardError("invalid_data", `'${field}' must be plain data (JSON-like)`, {
+      field,
+    });
+  }
+  return value;
+}
