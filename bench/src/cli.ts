@@ -1,13 +1,16 @@
 /**
  * The benchmark coordinator: `node bench/run.mjs <scenario> [options]`.
  *
- * Scenarios: fan-out, many-channels, idle-memory, light-load, all, smoke; `profile <file>`
- * summarises a CPU profile. Options: --targets a,b (switchyard-json, switchyard-msgpack, ws,
- * socketio, bun), --window <events>, --measure <ms>, --profile (V8 CPU profiles of the Node
- * servers into results/profiles).
+ * Scenarios: fan-out, many-channels, idle-memory, light-load, all, smoke. Tools:
+ * `profile <file>` summarises a CPU profile; `heap-diff <before> <after> <connections>`
+ * compares two heap snapshots. Options: --targets a,b (switchyard-json, switchyard-msgpack,
+ * ws, socketio, bun), --window <events>, --measure <ms>, --profile (CPU profiles of the
+ * measured phases and, in idle-memory, heap snapshots of the Node servers, into
+ * results/profiles; profiling slows the server, so profiled figures are not for tables).
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { heapDiff } from "./heap-diff.js";
 import { mainThreadProfile, summarizeProfile } from "./profile-summary.js";
 import { loadAverage, machineInfo, RESULTS_DIR, writeResult } from "./report.js";
 import { fanOut } from "./scenarios/fan-out.js";
@@ -39,6 +42,14 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<number> {
   const [command = "", ...rest] = positionals;
+  if (command === "heap-diff") {
+    const [before, after, connections] = rest;
+    if (!before || !after || !connections) {
+      throw new Error("usage: heap-diff <before.heapsnapshot> <after.heapsnapshot> <connections>");
+    }
+    process.stdout.write(`${heapDiff(before, after, Number(connections))}\n`);
+    return 0;
+  }
   if (command === "profile") {
     if (!rest[0]) throw new Error("usage: profile <file.cpuprofile | folder>");
     process.stdout.write(`${summarizeProfile(mainThreadProfile(rest[0]))}\n`);

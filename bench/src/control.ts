@@ -25,7 +25,9 @@ export type ControlCommand =
   /** Adds this many microseconds to the server's clock from now on. */
   | { op: "offset"; id: number; micros: number }
   /** Starts the CPU profiler, or stops it and writes the profile to `path`. */
-  | { op: "profile"; id: number; action: "start" | "stop"; path?: string };
+  | { op: "profile"; id: number; action: "start" | "stop"; path?: string }
+  /** Writes a V8 heap snapshot to `path` (Node servers only). */
+  | { op: "heap"; id: number; path: string };
 
 /** What a subscriber receives as the event's data: ~200 bytes of JSON. */
 export interface EventData {
@@ -52,6 +54,8 @@ export function eventData(seq: number): EventData {
 export interface Profiler {
   start(): Promise<void>;
   stop(path: string): Promise<void>;
+  /** Writes a heap snapshot. */
+  heapSnapshot(path: string): void;
 }
 
 /** What one server under test implements. */
@@ -99,6 +103,10 @@ function runCommand(target: ServerUnderTest, command: ControlCommand, reply: Soc
       else void profiler.stop(command.path ?? "server.cpuprofile").then(done);
       return;
     }
+    case "heap":
+      target.profiler?.heapSnapshot(command.path);
+      reply.write(`${JSON.stringify({ id: command.id })}\n`);
+      return;
   }
 }
 
@@ -176,7 +184,8 @@ export class ControlClient {
     command:
       | { op: "gc" | "clock" }
       | { op: "offset"; micros: number }
-      | { op: "profile"; action: "start" | "stop"; path?: string },
+      | { op: "profile"; action: "start" | "stop"; path?: string }
+      | { op: "heap"; path: string },
   ) {
     const id = this.nextId++;
     return new Promise<ControlReply>((resolve) => {
@@ -198,6 +207,11 @@ export class ControlClient {
   /** Stops the server's CPU profiler and has it write the profile to `path`. */
   async stopProfile(path: string): Promise<void> {
     await this.request({ op: "profile", action: "stop", path });
+  }
+
+  /** Has the server write a heap snapshot to `path` (a no-op for servers without a profiler). */
+  async heapSnapshot(path: string): Promise<void> {
+    await this.request({ op: "heap", path });
   }
 
   /**

@@ -22,8 +22,8 @@ interface FanOutRow extends LoadResult {
 export async function fanOut(options: ScenarioOptions): Promise<ScenarioResult> {
   const sizes = options.smoke ? [200] : [1000, 5000];
   const windowEvents = options.window ?? 8;
-  const warmupMs = options.smoke ? 300 : 2000;
-  const measureMs = options.smoke ? 1000 : (options.measureMs ?? 8000);
+  const warmupMs = options.smoke ? 200 : 2000;
+  const measureMs = options.smoke ? 500 : (options.measureMs ?? 8000);
   const rows: FanOutRow[] = [];
   const failures: string[] = [];
   const notes: string[] = [];

@@ -1,3 +1,5 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { delay } from "../clock.js";
 import { openFileLimit } from "../processes.js";
 import { fmt, markdownTable } from "../report.js";
@@ -33,7 +35,7 @@ interface IdleRow {
  */
 export async function idleMemory(options: ScenarioOptions): Promise<ScenarioResult> {
   const limit = openFileLimit() - SERVER_FD_RESERVE;
-  const requested = options.smoke ? [500, 1000] : [10_000, 50_000];
+  const requested = options.smoke ? [300] : [10_000, 50_000];
   const notes: string[] = [];
   const failures: string[] = [];
   const rows: IdleRow[] = [];
@@ -52,6 +54,14 @@ export async function idleMemory(options: ScenarioOptions): Promise<ScenarioResu
       await run.server.control.gc();
       await delay(300);
       const before = run.server.rssBytes();
+      const heapPath = (when: string) =>
+        options.profileDir
+          ? join(options.profileDir, `${run.target.name}-idle-${clients}-${when}.heapsnapshot`)
+          : "";
+      if (options.profileDir && run.target.runtime === "node") {
+        mkdirSync(options.profileDir, { recursive: true });
+        await run.server.control.heapSnapshot(heapPath("before"));
+      }
       const opened = await run.open({
         clients,
         channels: ["idle"],
@@ -60,10 +70,13 @@ export async function idleMemory(options: ScenarioOptions): Promise<ScenarioResu
         timeoutMs: 300_000,
       });
       requireAll(opened, clients);
-      await delay(options.smoke ? 200 : 1000);
+      await delay(options.smoke ? 100 : 1000);
       await run.server.control.gc();
       await delay(500);
       const after = run.server.rssBytes();
+      if (options.profileDir && run.target.runtime === "node") {
+        await run.server.control.heapSnapshot(heapPath("after"));
+      }
       return {
         connections: opened.ready,
         rssBeforeBytes: before,

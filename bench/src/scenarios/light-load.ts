@@ -13,8 +13,8 @@ import {
 export async function lightLoad(options: ScenarioOptions): Promise<ScenarioResult> {
   const subscribers = options.smoke ? 20 : 100;
   const perSecond = 100;
-  const warmupMs = options.smoke ? 300 : 1000;
-  const measureMs = options.smoke ? 1500 : (options.measureMs ?? 10_000);
+  const warmupMs = options.smoke ? 200 : 1000;
+  const measureMs = options.smoke ? 500 : (options.measureMs ?? 10_000);
   options.log(`light-load: ${subscribers} subscribers, ${perSecond} events/s`);
   const outcome = await forEachTarget(options, 1, async (run) => {
     const opened = await run.open({ clients: subscribers, channels: ["light"], timeoutMs: 60_000 });

@@ -23,9 +23,9 @@ interface ManyChannelsResult {
  * phase "shared" publishes to the shared channel (fan-out to everyone).
  */
 export async function manyChannels(options: ScenarioOptions): Promise<ScenarioResult> {
-  const clients = options.smoke ? 500 : 10_000;
-  const warmupMs = options.smoke ? 300 : 1000;
-  const measureMs = options.smoke ? 700 : (options.measureMs ?? 5000);
+  const clients = options.smoke ? 200 : 10_000;
+  const warmupMs = options.smoke ? 200 : 1000;
+  const measureMs = options.smoke ? 300 : (options.measureMs ?? 5000);
   const windowEvents = options.window ?? 8;
   options.log(`many-channels: ${clients} clients`);
   const outcome = await forEachTarget(options, 1, async (run) => {

@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import { TargetRun } from "../harness.js";
 import { findBun } from "../processes.js";
 import type { Target, TargetName } from "../targets.js";
@@ -42,7 +43,7 @@ export async function forEachTarget<R>(
       options.log(`  ${target.name}: skipped (no Bun binary)`);
       continue;
     }
-    options.log(`  ${target.name} ...`);
+    const started = performance.now();
     let run: TargetRun | undefined;
     try {
       run = await TargetRun.start(target, { loadgens, profileDir: options.profileDir });
@@ -60,6 +61,7 @@ export async function forEachTarget<R>(
     } finally {
       await run?.stop();
     }
+    options.log(`  ${target.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   return { results, failures, notes };
 }

@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { writeHeapSnapshot } from "node:v8";
 import type { Profiler } from "./../control.js";
 
 /** Microseconds between CPU samples (V8's default is 1000). */
@@ -8,7 +9,7 @@ const SAMPLING_INTERVAL = 200;
 /**
  * A V8 CPU profiler of this process through the inspector, started and stopped by the
  * coordinator around a measured phase, so the profile holds the steady state only (no
- * module loading, no connection ramp).
+ * module loading, no connection ramp); and heap snapshots for the idle-memory scenario.
  */
 export function nodeProfiler(): Profiler {
   const session = new Session();
@@ -28,6 +29,9 @@ export function nodeProfiler(): Profiler {
     async stop(path) {
       const { profile } = (await post("Profiler.stop")) as { profile: object };
       writeFileSync(path, JSON.stringify(profile));
+    },
+    heapSnapshot(path) {
+      writeHeapSnapshot(path);
     },
   };
 }
