@@ -101,8 +101,8 @@ export function startActions(
   });
 
   // Anonymous clients usually may not publish: suggest publishing as the server instead.
+  let user: string | null | undefined;
   const updateHint = () => {
-    const user = connection.current()?.connection.getSnapshot().info?.userId;
     if (via.value === "http") {
       hint.textContent = channels.apiKey()
         ? "Published by the server through POST /api/publish."
@@ -115,7 +115,8 @@ export function startActions(
     }
   };
   connection.onState((state) => {
-    if (!viaChosen && state.info) via.value = state.info.userId === null ? "http" : "client";
+    if (state.info) user = state.info.userId;
+    if (!viaChosen && state.info) via.value = user === null ? "http" : "client";
     updateHint();
   });
   via.addEventListener("change", () => {
