@@ -37,7 +37,6 @@ export type {
 } from "./hub-api.js";
 export type { JobOwnerInput, JobRequester } from "./jobs/access.js";
 export { JobFailure } from "./jobs/job-failure.js";
-export type { JobHandle } from "./jobs/job-handle.js";
 export type { CancelJobOptions, CreateJobOptions, JobListQuery, Jobs } from "./jobs/jobs.js";
 export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./jobs/options.js";
 export type { JobListResult } from "./jobs/rpc.js";
@@ -53,6 +52,7 @@ export {
   type JobError,
   type JobEventData,
   type JobEventName,
+  type JobHandle,
   type JobInfo,
   type JobOwner,
   type JobSnapshot,

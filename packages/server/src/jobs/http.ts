@@ -12,8 +12,7 @@ import {
   parseReason,
   parseValidation,
 } from "./http-validate.js";
-import type { JobHandle } from "./job-handle.js";
-import type { JobAck } from "./types.js";
+import type { JobAck, JobHandle } from "./types.js";
 
 function jobId(c: Context): string {
   const id: unknown = c.req.param("id");

@@ -15,6 +15,7 @@ import {
   type JobAck,
   type JobEventData,
   type JobEventName,
+  type JobHandle,
   type JobInfo,
   type JobStatus,
   type JobValidation,
@@ -37,7 +38,7 @@ export interface JobContext {
   readonly options: ResolvedJobsOptions;
   readonly logger: Logger;
   /** Called once when the handle is done with: the job finished or the hub closes. */
-  release(handle: JobHandle): void;
+  release(handle: JobProducer): void;
 }
 
 interface ProgressValue {
@@ -49,11 +50,10 @@ interface ProgressValue {
 type EventInput<E extends JobEventName> = Omit<JobEventData[E], "seq">;
 
 /**
- * The producer's side of one job. Every report is checked, written to the shared store and
- * published on `job:<id>`, in the order of the calls. Progress is throttled (see
- * {@link ProgressThrottle}); everything else goes out at once.
+ * The {@link JobHandle} of a job reported through this node: its copy of the job's record,
+ * kept current by the job's events from every node, its throttle and its ETA estimate.
  */
-export class JobHandle {
+export class JobProducer implements JobHandle {
   readonly id: string;
   readonly channel: string;
   /** Resolves with the job's final state once it finished (or the hub closed). */

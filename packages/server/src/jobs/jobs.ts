@@ -4,13 +4,14 @@ import { newId } from "../ids.js";
 import type { Logger } from "../options.js";
 import { found, isOwner, type JobOwnerInput, type JobRequester, toOwner } from "./access.js";
 import { JobFailure } from "./job-failure.js";
-import { type JobContext, JobHandle } from "./job-handle.js";
+import { type JobContext, JobProducer } from "./job-handle.js";
 import { type JobsOptions, type ResolvedJobsOptions, resolveJobsOptions } from "./options.js";
 import { registerJobRpcs } from "./rpc.js";
 import { type JobRecord, JobStore, newRecord, toInfo } from "./store.js";
 import {
   isFinished,
   type JobEventData,
+  type JobHandle,
   type JobInfo,
   type JobVisibility,
   jobChannel,
@@ -100,8 +101,8 @@ export class JobsFeature implements Jobs {
   private readonly store: JobStore;
   private readonly context: JobContext;
   /** Handles of jobs reported through this node. */
-  private readonly handles = new Map<string, JobHandle>();
-  private readonly attaching = new Map<string, Promise<JobHandle>>();
+  private readonly handles = new Map<string, JobProducer>();
+  private readonly attaching = new Map<string, Promise<JobProducer>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sweeper: NodeJS.Timeout;
   private closed = false;
@@ -127,7 +128,7 @@ export class JobsFeature implements Jobs {
     this.sweeper.unref();
   }
 
-  async create(options: CreateJobOptions = {}): Promise<JobHandle> {
+  async create(options: CreateJobOptions = {}): Promise<JobProducer> {
     this.assertOpen();
     const id = options.id ?? newId();
     if (!isValidId(id)) {
@@ -159,7 +160,7 @@ export class JobsFeature implements Jobs {
       queued: options.queued === true,
       now: Date.now(),
     });
-    const handle = new JobHandle(this.context, record, false);
+    const handle = new JobProducer(this.context, record, false);
     this.handles.set(id, handle);
     try {
       await handle.listen();
@@ -180,7 +181,7 @@ export class JobsFeature implements Jobs {
     return handle;
   }
 
-  private async execute<T>(handle: JobHandle, fn: (job: JobHandle) => T | Promise<T>) {
+  private async execute<T>(handle: JobProducer, fn: (job: JobHandle) => T | Promise<T>) {
     try {
       const result = await fn(handle);
       if (!isFinished(handle.status)) await handle.complete(result);
@@ -209,7 +210,7 @@ export class JobsFeature implements Jobs {
     }
   }
 
-  attach(id: string): Promise<JobHandle> {
+  attach(id: string): Promise<JobProducer> {
     this.assertOpen();
     const local = this.handles.get(id);
     if (local !== undefined) return Promise.resolve(local);
@@ -221,10 +222,10 @@ export class JobsFeature implements Jobs {
     return pending;
   }
 
-  private async load(id: string): Promise<JobHandle> {
+  private async load(id: string): Promise<JobProducer> {
     const record = found(await this.store.read(id), id);
     if (isFinished(record.status)) throw finishedError(record);
-    const handle = new JobHandle(this.context, record, true);
+    const handle = new JobProducer(this.context, record, true);
     this.handles.set(id, handle);
     await handle.listen();
     return handle;

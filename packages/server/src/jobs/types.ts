@@ -193,3 +193,40 @@ export interface FailOptions {
    */
   retryable?: boolean;
 }
+
+/**
+ * The producer's side of one job (`hub.jobs.create`, `run`, `attach`). Every report is
+ * checked, stored and published on `job:<id>` in the order of the calls, and resolves with a
+ * {@link JobAck}. Progress is throttled; everything else goes out at once.
+ */
+export interface JobHandle {
+  readonly id: string;
+  /** `job:<id>`. */
+  readonly channel: string;
+  /** Aborts when a permitted client (or server code) asks the job to stop. */
+  readonly signal: AbortSignal;
+  readonly status: JobStatus;
+  readonly cancelRequested: boolean;
+  /** Resolves with the job's final state once it ended (or the hub closed). */
+  readonly done: Promise<JobInfo>;
+  /** The job now, without chunk data. */
+  info(): JobInfo;
+  /** Starts a queued job (`started`); does nothing for a running one. */
+  start(): Promise<JobAck>;
+  /** 0–100, never lower than before (else `invalid_progress`); at most 10 events per second. */
+  progress(percent: number, options?: ProgressOptions): Promise<JobAck>;
+  /** A partial result: each index once (else `duplicate_chunk`), never dropped. */
+  chunk(data: unknown, options: ChunkOptions): Promise<JobAck>;
+  /** Asks a person to review the result; the job goes on. */
+  requireValidation(request: {
+    reason: string;
+    confidence?: number;
+    suggestedActions?: string[];
+  }): Promise<JobAck>;
+  /** Ends the job `completed` with its result. */
+  complete(result?: unknown): Promise<JobAck>;
+  /** Ends the job `failed`; the message is shown to everyone watching the job. */
+  fail(error: string | Error, options?: FailOptions): Promise<JobAck>;
+  /** Ends the job `cancelled`: the producer stopped after a cancel request (or on its own). */
+  confirmCancel(reason?: string): Promise<JobAck>;
+}
