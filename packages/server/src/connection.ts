@@ -11,7 +11,6 @@ import {
 import type { HubCore } from "./core.js";
 import type { ClientInfo } from "./hub-api.js";
 import { TokenBucket } from "./limits/token-bucket.js";
-import { handleRequest } from "./requests.js";
 import type { Subscription } from "./subscription.js";
 import type { HubSocket, SocketHandler } from "./transport/socket.js";
 
@@ -299,7 +298,7 @@ export class Connection implements SocketHandler {
 
   private async run(frame: RequestFrame): Promise<void> {
     try {
-      await handleRequest(this.core, this, frame);
+      await this.core.handle(this, frame);
     } catch (error) {
       if (this.state === "closed") return;
       this.replyError(frame.id, error);

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Codec } from "@switchyard/protocol";
+import type { Codec, RequestFrame } from "@switchyard/protocol";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { Broker } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
@@ -33,6 +33,8 @@ export interface HubCore {
   readonly clients: Map<string, Connection>;
   readonly limits: LimitOptions;
   readonly heartbeat: HeartbeatOptions;
+  /** Handles one request of a connection (requests.ts); throws a SwitchyardError to refuse it. */
+  handle(connection: Connection, frame: RequestFrame): Promise<void>;
   /** Encodes a frame to bytes with `codec` (the one place frames become bytes). */
   encode(codec: Codec, frame: unknown): Uint8Array;
 }

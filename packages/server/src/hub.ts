@@ -44,7 +44,7 @@ import {
 } from "./options.js";
 import { publishChecked } from "./publish.js";
 import { Registry } from "./registry.js";
-import { resolveChannel } from "./requests.js";
+import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
 import { WsTransport } from "./transport/ws-transport.js";
 
@@ -106,6 +106,7 @@ class SwitchyardHub implements Hub {
       limits,
       heartbeat,
       encode,
+      handle: (connection, frame) => handleRequest(this.core, connection, frame),
     };
     this.started = this.broker.start((event) => deliver(this.core, event), {
       onReset: (channels) => this.reset(channels),
