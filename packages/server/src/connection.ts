@@ -8,9 +8,12 @@ import {
   type RequestFrame,
   SwitchyardError,
 } from "@switchyard/protocol";
+import type { BrokerEvent } from "./broker/broker.js";
 import type { HubCore } from "./core.js";
+import { eventFrame } from "./event-frame.js";
 import type { ClientInfo } from "./hub-api.js";
 import { TokenBucket } from "./limits/token-bucket.js";
+import { ReplayQueue, type ReplaySink } from "./replay.js";
 import type { Subscription } from "./subscription.js";
 import type { HubSocket, SocketHandler } from "./transport/socket.js";
 
@@ -35,7 +38,7 @@ type State = "opening" | "open" | "closing" | "closed";
  * what a slow client may hold: superseded values of conflated channels are replaced, anything
  * else past the cap closes the client with `slow_consumer` so it recovers from history.
  */
-export class Connection implements SocketHandler {
+export class Connection implements SocketHandler, ReplaySink {
   readonly clientId: string;
   sessionId = "";
   userId: string | null = null;
@@ -73,6 +76,7 @@ export class Connection implements SocketHandler {
   /** A send with a write callback is outstanding. */
   private awaitingWrite = false;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly replays = new ReplayQueue();
 
   constructor(
     private readonly core: HubCore,
@@ -121,11 +125,44 @@ export class Connection implements SocketHandler {
       }
       this.conflated.set(conflateKey, this.queue.length);
     }
+    this.push(bytes);
+  }
+
+  private push(bytes: Uint8Array): void {
     this.queue.push(bytes);
     this.queueBytes += bytes.length;
     if (!this.scheduled) {
       this.scheduled = true;
       this.core.scheduler.schedule(this);
+    }
+  }
+
+  /**
+   * Sends recovered events of `subscription`, paced by the room in the queue, then its live
+   * events buffered meanwhile.
+   */
+  replay(subscription: Subscription, events: readonly BrokerEvent[]): void {
+    this.replays.add(subscription, events);
+    this.replays.pump(this);
+  }
+
+  hasRoom(): boolean {
+    if (this.queueBytes === 0) return this.socket.bufferedAmount <= HIGH_WATER;
+    return this.queueBytes + this.socket.bufferedAmount < this.core.limits.queueBytes / 2;
+  }
+
+  sendReplayed(event: BrokerEvent): void {
+    if (this.state === "closing" || this.state === "closed") return;
+    this.push(this.core.encode(this.codec, eventFrame(event)));
+  }
+
+  goLive(subscription: Subscription): void {
+    const pending = subscription.pending ?? [];
+    subscription.pending = undefined;
+    if (this.subscriptions.get(subscription.channel) !== subscription) return;
+    for (const event of pending) {
+      if (event.offset !== undefined && event.offset <= subscription.floor) continue;
+      this.send(eventFrame(event));
     }
   }
 
@@ -157,8 +194,11 @@ export class Connection implements SocketHandler {
   /** Writes everything queued as one message (called by the flush scheduler). */
   flush(): void {
     this.scheduled = false;
-    const count = this.queue.length;
-    if (count === 0 || this.state === "closed") return;
+    if (this.state === "closed") return;
+    if (this.queue.length === 0) {
+      if (this.replays.active) this.replays.pump(this);
+      return;
+    }
     const buffered = this.socket.bufferedAmount;
     this.buffered = buffered;
     if (buffered > HIGH_WATER) {
@@ -181,6 +221,7 @@ export class Connection implements SocketHandler {
     } else {
       this.socket.send(data, this.codec.binary);
     }
+    if (this.replays.active) this.replays.pump(this);
   }
 
   private readonly onWritten = (): void => {
@@ -190,7 +231,7 @@ export class Connection implements SocketHandler {
   };
 
   private resume(): void {
-    if (this.queue.length > 0 && !this.scheduled) {
+    if ((this.queue.length > 0 || this.replays.active) && !this.scheduled) {
       this.scheduled = true;
       this.core.scheduler.schedule(this);
     }
@@ -338,6 +379,7 @@ export class Connection implements SocketHandler {
     const wasOpen = this.state === "open" || (this.state === "closing" && this.sessionId !== "");
     this.state = "closed";
     clearTimeout(this.retryTimer);
+    this.replays.clear();
     this.queue = [];
     this.queueBytes = 0;
     for (const channel of this.subscriptions.keys()) this.core.registry.remove(this, channel);

@@ -2,20 +2,12 @@ import type { EventFrame } from "@switchyard/protocol";
 import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
+import { eventFrame } from "./event-frame.js";
 import { conflateKeyOf } from "./namespaces.js";
 import type { ChannelListener } from "./registry.js";
 
-/** The wire frame of an event. */
-export function eventFrame(event: BrokerEvent): EventFrame {
-  return {
-    type: "event",
-    channel: event.channel,
-    event: event.event,
-    data: event.data,
-    offset: event.offset,
-    timestamp: event.timestamp,
-  };
-}
+/** Most live events one subscription may buffer while it replays. */
+const MAX_PENDING = 10_000;
 
 /**
  * Fans one event out to this node's subscribers of its channel. The frame is encoded at most
@@ -34,7 +26,10 @@ export function deliver(core: HubCore, event: BrokerEvent): void {
   for (const [connection, subscription] of subscribers) {
     if (subscription.events !== undefined && !subscription.events.has(event.event)) continue;
     if (subscription.pending !== undefined) {
-      subscription.pending.push(event);
+      // Live events wait while the subscription is set up or replays its history; a client
+      // that never drains its replay cannot make them pile up.
+      if (subscription.pending.length >= MAX_PENDING) connection.close("slow_consumer");
+      else subscription.pending.push(event);
       continue;
     }
     if (event.offset !== undefined && event.offset <= subscription.floor) continue;

@@ -19,7 +19,6 @@ import {
 import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
-import { eventFrame } from "./delivery.js";
 import { newId } from "./ids.js";
 import { accessContext, type Namespace } from "./namespaces.js";
 import { publishChecked } from "./publish.js";
@@ -210,22 +209,22 @@ async function prepare(
   };
 }
 
-/** Sends the replayed events, then the live ones buffered meanwhile, and goes live. */
+/**
+ * Sends the replayed events (paced by the connection), then the live ones buffered meanwhile,
+ * and goes live.
+ */
 function activate(connection: Connection, subscription: Subscription, prepared: Prepared): void {
   if (connection.subscriptions.get(subscription.channel) !== subscription) return;
   let floor = prepared.position.offset ?? 0;
   for (const event of prepared.replay) {
     if (event.offset !== undefined && event.offset > floor) floor = event.offset;
-    if (wants(subscription, event.event)) connection.send(eventFrame(event));
   }
   const hasHistory = subscription.namespace.history !== undefined;
   subscription.floor = hasHistory ? floor : Number.NEGATIVE_INFINITY;
-  const pending = subscription.pending ?? [];
-  subscription.pending = undefined;
-  for (const event of pending) {
-    if (event.offset !== undefined && event.offset <= subscription.floor) continue;
-    connection.send(eventFrame(event));
-  }
+  connection.replay(
+    subscription,
+    prepared.replay.filter((event) => wants(subscription, event.event)),
+  );
 }
 
 async function unsubscribe(core: HubCore, connection: Connection, frame: UnsubscribeFrame) {
