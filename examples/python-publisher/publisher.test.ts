@@ -65,11 +65,11 @@ describe("examples/python-publisher", () => {
   });
 
   it("publishes an event that a WebSocket subscriber receives", async () => {
-    const subscriber = await subscribe(server.wsUrl, "job:42");
+    const subscriber = await subscribe(server.wsUrl, "sim:42");
     sockets.push(subscriber.ws);
     const result = await publish(server, [
       "--channel",
-      "job:42",
+      "sim:42",
       "--event",
       "progress",
       "--data",
@@ -77,12 +77,12 @@ describe("examples/python-publisher", () => {
     ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ offset: 1, epoch: expect.any(String) });
-    const event = await subscriber.next((f) => f.type === "event" && f.channel === "job:42");
+    const event = await subscriber.next((f) => f.type === "event" && f.channel === "sim:42");
     expect(event).toMatchObject({ event: "progress", data: { percent: 40, step: "meshing" } });
   });
 
   it("makes a retry with the same idempotency key a duplicate", async () => {
-    const args = ["--channel", "job:7", "--event", "done", "--idempotency-key", "job-7-done"];
+    const args = ["--channel", "sim:7", "--event", "done", "--idempotency-key", "job-7-done"];
     const first = await publish(server, args);
     const retry = await publish(server, args);
     expect(JSON.parse(first.stdout).duplicate).not.toBe(true);
