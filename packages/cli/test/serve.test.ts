@@ -51,7 +51,7 @@ describe("startServer", () => {
     const page = await fetch(`${handle.url}/`);
     expect(page.headers.get("content-type")).toMatch(/^text\/html/);
     const html = await page.text();
-    expect(html).toContain('fetch("stats"');
+    expect(html).toContain('href="stats"');
     expect(html).toContain("api/openapi.json");
 
     const openapi = await fetch(`${handle.url}/api/openapi.json`);
