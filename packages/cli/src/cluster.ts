@@ -77,18 +77,36 @@ interface PendingDisconnect {
   done: () => void;
 }
 
+/** Options of {@link joinCluster}. */
+export interface JoinClusterOptions {
+  logger: Logger;
+  /**
+   * Milliseconds between two writes of this node's figures to Redis.
+   * @default NODE_STATS_PERIOD (5_000)
+   */
+  statsPeriod?: number;
+  /**
+   * Milliseconds `disconnect` waits for the nodes' answers.
+   * @default DISCONNECT_REPLY_TIMEOUT (2_000)
+   */
+  replyTimeout?: number;
+}
+
 /**
- * Joins a started hub to its cluster: writes the hub's figures to Redis every
- * {@link NODE_STATS_PERIOD} ms, and applies disconnects sent by any node.
+ * Joins a started hub to its cluster: writes the hub's figures to Redis every few seconds
+ * (kept for three periods at least, so a crashed node drops out of `/stats` by itself), and
+ * applies the disconnects any node sends.
  */
 export function joinCluster(
   hub: Hub,
   broker: RedisBroker,
-  options: { logger: Logger; replyTimeout?: number },
+  options: JoinClusterOptions,
 ): ClusterNode {
   const { nodeId, control, nodeStats } = broker;
   const { logger } = options;
   const replyTimeout = options.replyTimeout ?? DISCONNECT_REPLY_TIMEOUT;
+  const statsPeriod = options.statsPeriod ?? NODE_STATS_PERIOD;
+  const statsTtl = Math.max(DEFAULT_NODE_STATS_TTL, statsPeriod * 3);
   const pending = new Map<string, PendingDisconnect>();
 
   function onControl(message: ControlMessage): void {
@@ -114,11 +132,11 @@ export function joinCluster(
 
   function writeStats(): void {
     nodeStats
-      .write(nodeId, hub.stats(), DEFAULT_NODE_STATS_TTL)
+      .write(nodeId, hub.stats(), statsTtl)
       .catch((error: unknown) => logger.debug({ err: error }, "writing node stats failed"));
   }
   writeStats();
-  const timer = setInterval(writeStats, NODE_STATS_PERIOD);
+  const timer = setInterval(writeStats, statsPeriod);
   timer.unref();
 
   let closed: Promise<void> | undefined;
