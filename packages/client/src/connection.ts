@@ -286,6 +286,8 @@ export class Connection {
       let action: CloseAction = "terminal";
       if (close !== undefined) action = closeActionOf(close);
       else if (error.code === "internal_error") action = "reconnect";
+      // The node cannot reach its broker (Redis) right now; it retries, so does the client.
+      else if (error.code === "broker_unavailable") action = "backoff";
       this.#down(error.code, close ?? null, action, error);
       return;
     }
