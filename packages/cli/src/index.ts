@@ -1,4 +1,18 @@
 export {
+  type ClusterNode,
+  createClusterBroker,
+  DISCONNECT_REPLY_TIMEOUT,
+  defaultNodeId,
+  type JoinClusterOptions,
+  joinCluster,
+} from "./cluster.js";
+export {
+  type ClusterStats,
+  NODE_STATS_PERIOD,
+  type NodeStats,
+  sumStats,
+} from "./cluster-stats.js";
+export {
   ConfigError,
   type ConfigInput,
   type ConfigIssue,
@@ -7,6 +21,7 @@ export {
   DEFAULT_PORT,
   defaultNamespaceFor,
   loadConfigFile,
+  type RedisConfig,
   resolveConfig,
   type ServerConfig,
   validateConfig,
