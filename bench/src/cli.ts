@@ -1,7 +1,8 @@
 /**
  * The benchmark coordinator: `node bench/run.mjs <scenario> [options]`.
  *
- * Scenarios: fan-out, many-channels, idle-memory, light-load, all, smoke. Tools:
+ * Scenarios: fan-out, many-channels, idle-memory, light-load, cross-node (needs redis-server),
+ * all, smoke. Tools:
  * `profile <file>` summarises a CPU profile; `heap-diff <before> <after> <connections>`
  * compares two heap snapshots. Options: --targets a,b (switchyard-json, switchyard-msgpack,
  * ws, socketio, bun), --window <events>, --measure <ms>, --profile (CPU profiles of the
@@ -13,6 +14,7 @@ import { parseArgs } from "node:util";
 import { heapDiff } from "./heap-diff.js";
 import { mainThreadProfile, summarizeProfile } from "./profile-summary.js";
 import { loadAverage, machineInfo, RESULTS_DIR, writeResult } from "./report.js";
+import { crossNode } from "./scenarios/cross-node.js";
 import { fanOut } from "./scenarios/fan-out.js";
 import { idleMemory } from "./scenarios/idle-memory.js";
 import { lightLoad } from "./scenarios/light-load.js";
@@ -25,6 +27,7 @@ const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioRe
   "many-channels": manyChannels,
   "idle-memory": idleMemory,
   "light-load": lightLoad,
+  "cross-node": crossNode,
 };
 
 const { values, positionals } = parseArgs({
