@@ -115,10 +115,12 @@ export interface ClientOptions<C extends Contract = Contract> {
    */
   requestTimeout?: number;
   /**
-   * Milliseconds before the token's expiry at which a fresh one from `getToken` is sent.
+   * Milliseconds before the token's expiry at which a fresh one from `getToken` is sent, or
+   * `false` to never refresh early: at expiry the hub closes the link with `token_expired` and
+   * the reconnect fetches a fresh token from `getToken`.
    * @default 30_000
    */
-  refreshBeforeExpiry?: number;
+  refreshBeforeExpiry?: number | false;
   /**
    * Connect when created; otherwise call `client.connect()`.
    * @default true
@@ -161,7 +163,7 @@ export const DEFAULT_REFRESH_BEFORE_EXPIRY = 30_000;
 export interface ResolvedOptions {
   url: string;
   getToken: () => TokenResult | Promise<TokenResult>;
-  /** True when tokens come from `getToken` (and may be refreshed). */
+  /** True when tokens come from `getToken` and are refreshed before they expire. */
   refreshable: boolean;
   codec: ClientCodec;
   reconnect: Readonly<ReconnectOptions> | false;
@@ -189,14 +191,17 @@ export function resolveOptions(options: ClientOptions<Contract>): ResolvedOption
   return {
     url: options.url,
     getToken: getToken ?? (() => token),
-    refreshable: getToken !== undefined,
+    refreshable: getToken !== undefined && options.refreshBeforeExpiry !== false,
     codec,
     reconnect: options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect },
     heartbeat: { ...DEFAULT_HEARTBEAT, ...options.heartbeat },
     outbox: { ...DEFAULT_OUTBOX, ...options.outbox },
     connectTimeout: options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT,
     requestTimeout: options.requestTimeout ?? DEFAULT_REQUEST_TIMEOUT,
-    refreshBeforeExpiry: options.refreshBeforeExpiry ?? DEFAULT_REFRESH_BEFORE_EXPIRY,
+    refreshBeforeExpiry:
+      options.refreshBeforeExpiry === false
+        ? 0
+        : (options.refreshBeforeExpiry ?? DEFAULT_REFRESH_BEFORE_EXPIRY),
     WebSocket: options.WebSocket,
   };
 }
