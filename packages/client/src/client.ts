@@ -22,6 +22,8 @@ import type {
 } from "./contract.js";
 import { watchEnvironment } from "./environment.js";
 import { ClientError, errorFromPayload } from "./errors.js";
+import { type Job, type JobLink, watchJob } from "./job.js";
+import { type JobList, watchJobs } from "./job-list.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { type CallOptions, Requests } from "./requests.js";
 import { randomId, resolveSessionId } from "./session.js";
@@ -88,6 +90,26 @@ export interface Client<C extends Contract = Contract> {
   ): Promise<RpcOutput<C, M>>;
   /** Round trip to the hub (resolves when the reply arrives). */
   ping(options?: CallOptions): Promise<void>;
+  /**
+   * Follows a job (docs/jobs.md): a store of its status, percent, step, ETA, chunks, result,
+   * error and validation request, seeded by the hub's snapshot (again after every reconnect)
+   * and kept current by the job's events, with `cancel()`. Call `dispose()` when done.
+   *
+   * @example
+   * const { jobId } = await client.rpc("analysis.start", { sigma: 1.5 });
+   * const job = client.job(jobId);
+   * job.subscribe(() => {
+   *   const { status, percent, step, eta } = job.getSnapshot();
+   *   render(`${status} ${percent}% ${step ?? ""} ${eta ?? "?"} s left`);
+   * });
+   * cancelButton.onclick = () => job.cancel("Stopped by the user");
+   */
+  job(id: string): Job;
+  /**
+   * The jobs of this client's user and session (RPC `job.list`) as a store, asked again on
+   * every reconnect and on `refresh()`: a page reloaded mid-job finds its running jobs.
+   */
+  jobs(): JobList;
   /** Listens to client-level events; returns the function that stops listening. */
   on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void;
 }
@@ -222,6 +244,25 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
 
   on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void {
     return this.#emitter.on(type, listener);
+  }
+
+  job(id: string): Job {
+    return watchJob(this.#jobLink(), id);
+  }
+
+  jobs(): JobList {
+    return watchJobs(this.#jobLink());
+  }
+
+  #jobLink(): JobLink {
+    return {
+      connection: this.connection,
+      subscribe: (channel, options) => {
+        if (this.#closed) throw new ClientError("client_closed");
+        return this.#subscriptions.add(channel, options);
+      },
+      rpc: (method, data) => this.rpc(method as RpcMethod<C>, ...([data] as never)),
+    };
   }
 
   #frame(frame: ServerFrame): void {

@@ -26,6 +26,18 @@ export {
   type RpcOutput,
 } from "./contract.js";
 export { ClientError, type ClientErrorCode } from "./errors.js";
+export type { Job } from "./job.js";
+export type { JobList, JobListState } from "./job-list.js";
+export type { JobState } from "./job-state.js";
+export type {
+  JobChunk,
+  JobError,
+  JobEventData,
+  JobListResult,
+  JobSnapshot,
+  JobStatus,
+  JobValidation,
+} from "./job-types.js";
 export {
   type ClientOptions,
   DEFAULT_CONNECT_TIMEOUT,
