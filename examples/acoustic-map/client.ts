@@ -151,7 +151,7 @@ async function optimize(
   const generations: GenerationReport[] = [];
   const progress = bar(
     output,
-    "Optimiser {bar} {percentage}% | generation {value}/{total} | best {best} dB | ETA {hubEta}",
+    "Optimiser {bar} {percentage}% | generation {value}/{total} | best fitness {best} | ETA {hubEta}",
   );
   progress.start(reply.generations, 0, { best: "--", hubEta: "--" });
   let stopping: Promise<unknown> | undefined;
