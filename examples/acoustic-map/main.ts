@@ -11,9 +11,11 @@ const [mode, target] = process.argv.slice(2);
 if (mode === "--serve") {
   const server = await startAcousticServer({ port: Number(process.env.PORT ?? 7071) });
   process.stdout.write(`Acoustic hub listening on ${server.url} (Ctrl-C stops it)\n`);
-  process.once("SIGINT", () => void server.close().then(() => process.exit(0)));
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.once(signal, () => void server.close().then(() => process.exit(0)));
+  }
 } else if (mode === "--connect") {
-  const url = target ?? `ws://127.0.0.1:${process.env.PORT ?? 7071}/ws`;
+  const url = target || `ws://127.0.0.1:${process.env.PORT ?? 7071}/ws`;
   await runAcousticClient({ url, output: process.stdout });
 } else {
   const server = await startAcousticServer({ port: Number(process.env.PORT ?? 0) });

@@ -67,7 +67,7 @@ export interface OptimizerResult {
   convergence: number[];
 }
 
-/** Registers the acoustic simulator's namespaces' RPCs on a hub. */
+/** Registers the acoustic simulator's RPCs on a hub; `board` keeps the rooms' source positions. */
 export function registerAcousticRpcs(hub: Hub, board: RoomBoard): void {
   hub.rpc("map.compute", async (data, { client }): Promise<MapComputeReply> => {
     const input = parseInput(mapComputeInput, data, "map.compute");
