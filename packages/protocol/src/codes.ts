@@ -64,6 +64,7 @@ export const ERRORS = {
   unsupported_protocol: { status: 400, message: "Unsupported WebSocket subprotocol" },
   broker_unavailable: {
     status: 503,
+    close: 4104,
     message: "The broker is unreachable; the hub keeps serving its clients and retries",
   },
   // --- HTTP API ---

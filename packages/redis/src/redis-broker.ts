@@ -126,20 +126,31 @@ export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
     },
     reset(channels) {
       logger.info({ channels: channels.length }, "channels reset: events may have been missed");
-      hooks.onReset?.(channels);
+      // Reported once the node can serve again: subscribers told to reconnect while it is
+      // not ready would only be refused.
+      for (const channel of channels) unreportedResets.add(channel);
+      reportResets();
     },
     error: logError,
   });
 
   let wasReady = false;
+  const unreportedResets = new Set<string>();
   function isReady(): boolean {
     return started && !closed && link.ready();
+  }
+  function reportResets(): void {
+    if (unreportedResets.size === 0 || !isReady()) return;
+    const channels = [...unreportedResets];
+    unreportedResets.clear();
+    hooks.onReset?.(channels);
   }
   function readyChanged(): void {
     const ready = isReady();
     if (ready === wasReady) return;
     wasReady = ready;
     options.onReadyChange?.(ready);
+    reportResets();
   }
 
   function assertOpen(): void {
