@@ -61,13 +61,21 @@ export class RawClient {
   /** Answer heartbeat pings automatically. */
   autoPong = true;
 
-  constructor(url: string, options: { codec?: "json" | "msgpack"; headers?: Record<string, string>; protocols?: string[] } = {}) {
+  constructor(
+    url: string,
+    options: {
+      codec?: "json" | "msgpack";
+      headers?: Record<string, string>;
+      protocols?: string[];
+    } = {},
+  ) {
     this.codec = options.codec === "msgpack" ? msgpackCodec : jsonCodec;
     const protocols = options.protocols ?? (options.codec ? [this.codec.subprotocol] : undefined);
     this.ws = new WebSocket(url, protocols, { headers: options.headers });
     this.ws.on("message", (data: Buffer, binary: boolean) => {
       const decoded = this.codec.decode(binary ? new Uint8Array(data) : data.toString());
-      for (const frame of (Array.isArray(decoded) ? decoded : [decoded]) as Frame[]) this.receive(frame);
+      for (const frame of (Array.isArray(decoded) ? decoded : [decoded]) as Frame[])
+        this.receive(frame);
     });
     this.closed = new Promise((resolve) => {
       this.ws.on("close", (code: number, reason: Buffer) => {
@@ -81,7 +89,8 @@ export class RawClient {
   }
 
   private receive(frame: Frame): void {
-    if (frame.type === "ping" && frame.id === undefined && this.autoPong) this.send({ type: "pong" });
+    if (frame.type === "ping" && frame.id === undefined && this.autoPong)
+      this.send({ type: "pong" });
     this.frames.push(frame);
     this.waiters = this.waiters.filter((waiter) => {
       if (!waiter.test(frame)) return true;
@@ -127,7 +136,9 @@ export class RawClient {
   }
 
   events(channel?: string): Frame[] {
-    return this.frames.filter((f) => f.type === "event" && (channel === undefined || f.channel === channel));
+    return this.frames.filter(
+      (f) => f.type === "event" && (channel === undefined || f.channel === channel),
+    );
   }
 
   /** Resolves with the close code once the server closed the socket. */
