@@ -1,6 +1,6 @@
 import { expect, it } from "vitest";
 import { createMemoryBroker } from "../src/index.js";
-import { connected, onCleanup, OPEN_POLICY, startHub } from "./helpers/fixtures.js";
+import { connected, OPEN_POLICY, onCleanup, startHub } from "./helpers/fixtures.js";
 
 it("a broker passed in outlives the hub, so a restarted hub recovers from its history", async () => {
   const broker = createMemoryBroker();
