@@ -1,5 +1,5 @@
 import { expect, it } from "vitest";
-import { connected, OPEN_POLICY, startHub } from "./helpers/fixtures.js";
+import { connected, startHub } from "./helpers/fixtures.js";
 
 it("replays a history larger than the queue cap in full, paced, without cutting the client off", async () => {
   const queueBytes = 256 * 1024;
