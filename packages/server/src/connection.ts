@@ -13,6 +13,7 @@ import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
 import type { ClientInfo } from "./hub-api.js";
 import { TokenBucket } from "./limits/token-bucket.js";
+import { OutboundMessage } from "./outbound.js";
 import { ReplayQueue, type ReplaySink } from "./replay.js";
 import type { Subscription } from "./subscription.js";
 import type { HubSocket, SocketHandler } from "./transport/socket.js";
@@ -22,7 +23,9 @@ const HIGH_WATER = 128 * 1024;
 /** Largest WebSocket frame header: counted so a write that crosses the mark always asks to be told. */
 const FRAME_OVERHEAD = 14;
 /** Marks a queue slot whose frame a newer conflated value replaced. */
-const SUPERSEDED = new Uint8Array(0);
+const SUPERSEDED = new OutboundMessage(new Uint8Array(0), false);
+/** The start of every connection's request chain (shared: a settled promise never changes). */
+const SETTLED: Promise<void> = Promise.resolve();
 /** How soon a backed-up connection without a pending write callback looks at its socket again. */
 const RETRY_MS = 50;
 /** How long a closing socket may take to finish the close handshake before it is destroyed. */
@@ -63,8 +66,8 @@ export class Connection implements SocketHandler, ReplaySink {
 
   private closeReason: ErrorCode | undefined;
   private readonly bucket: TokenBucket;
-  private chain: Promise<void> = Promise.resolve();
-  private queue: Uint8Array[] = [];
+  private chain: Promise<void> = SETTLED;
+  private queue: OutboundMessage[] = [];
   private queueBytes = 0;
   /** Index in `queue` of the pending frame of each conflation key. */
   private conflated: Map<string, number> | undefined;
@@ -76,7 +79,10 @@ export class Connection implements SocketHandler, ReplaySink {
   /** A send with a write callback is outstanding. */
   private awaitingWrite = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly replays = new ReplayQueue();
+  /** Created by the first replay: most connections never replay. */
+  private replays: ReplayQueue | undefined;
+  /** Created the first time the socket backs up. */
+  private onWritten: (() => void) | undefined;
 
   constructor(
     private readonly core: HubCore,
@@ -101,14 +107,20 @@ export class Connection implements SocketHandler, ReplaySink {
   // outbound
   // ------------------------------------------------------------------------------------
 
+  /** Queues encoded bytes of one message for this client alone. */
+  enqueue(bytes: Uint8Array): void {
+    this.enqueueShared(new OutboundMessage(bytes, this.codec.binary));
+  }
+
   /**
-   * Queues encoded bytes for this client. `conflateKey` (set for conflated events) lets a
-   * newer value replace a queued, unsent one.
+   * Queues a message that may be queued for other clients too (fan-out: encoded and framed
+   * once). `conflateKey` (set for conflated events) lets a newer value replace a queued,
+   * unsent one.
    */
-  enqueue(bytes: Uint8Array, conflateKey?: string): void {
+  enqueueShared(message: OutboundMessage, conflateKey?: string): void {
     if (this.state === "closing" || this.state === "closed") return;
     if (conflateKey === undefined) {
-      if (this.queueBytes + this.buffered + bytes.length > this.core.limits.queueBytes) {
+      if (this.queueBytes + this.buffered + message.length > this.core.limits.queueBytes) {
         this.close("slow_consumer");
         return;
       }
@@ -125,12 +137,12 @@ export class Connection implements SocketHandler, ReplaySink {
       }
       this.conflated.set(conflateKey, this.queue.length);
     }
-    this.push(bytes);
+    this.push(message);
   }
 
-  private push(bytes: Uint8Array): void {
-    this.queue.push(bytes);
-    this.queueBytes += bytes.length;
+  private push(message: OutboundMessage): void {
+    this.queue.push(message);
+    this.queueBytes += message.length;
     if (!this.scheduled) {
       this.scheduled = true;
       this.core.scheduler.schedule(this);
@@ -142,6 +154,7 @@ export class Connection implements SocketHandler, ReplaySink {
    * events buffered meanwhile.
    */
   replay(subscription: Subscription, events: readonly BrokerEvent[]): void {
+    this.replays ??= new ReplayQueue();
     this.replays.add(subscription, events);
     this.replays.pump(this);
   }
@@ -153,7 +166,9 @@ export class Connection implements SocketHandler, ReplaySink {
 
   sendReplayed(event: BrokerEvent): void {
     if (this.state === "closing" || this.state === "closed") return;
-    this.push(this.core.encode(this.codec, eventFrame(event)));
+    this.push(
+      new OutboundMessage(this.core.encode(this.codec, eventFrame(event)), this.codec.binary),
+    );
   }
 
   goLive(subscription: Subscription): void {
@@ -196,7 +211,7 @@ export class Connection implements SocketHandler, ReplaySink {
     this.scheduled = false;
     if (this.state === "closed") return;
     if (this.queue.length === 0) {
-      if (this.replays.active) this.replays.pump(this);
+      if (this.replays?.active) this.replays.pump(this);
       return;
     }
     const buffered = this.socket.bufferedAmount;
@@ -209,29 +224,31 @@ export class Connection implements SocketHandler, ReplaySink {
       return;
     }
     const parts = this.superseded === 0 ? this.queue : this.queue.filter((p) => p !== SUPERSEDED);
-    const data = parts.length === 1 ? parts[0]! : this.codec.batch(parts);
+    // One message per flush: the shared frame itself, or a batch (shared with the connections
+    // flushed just before when they queued the same frames, as fan-out does).
+    const message =
+      parts.length === 1 ? parts[0]! : this.core.scheduler.batches.batch(this.codec, parts);
     this.superseded = 0;
     this.queue = [];
     this.queueBytes = 0;
     this.conflated?.clear();
     this.core.counters.messagesOut.total += parts.length;
-    if (buffered + data.length + FRAME_OVERHEAD > HIGH_WATER) {
+    if (buffered + message.length + FRAME_OVERHEAD > HIGH_WATER) {
       this.awaitingWrite = true;
-      this.socket.send(data, this.codec.binary, this.onWritten);
+      this.onWritten ??= () => {
+        this.awaitingWrite = false;
+        this.buffered = this.socket.bufferedAmount;
+        this.resume();
+      };
+      this.socket.send(message, this.onWritten);
     } else {
-      this.socket.send(data, this.codec.binary);
+      this.socket.send(message);
     }
-    if (this.replays.active) this.replays.pump(this);
+    if (this.replays?.active) this.replays.pump(this);
   }
 
-  private readonly onWritten = (): void => {
-    this.awaitingWrite = false;
-    this.buffered = this.socket.bufferedAmount;
-    this.resume();
-  };
-
   private resume(): void {
-    if ((this.queue.length > 0 || this.replays.active) && !this.scheduled) {
+    if ((this.queue.length > 0 || this.replays?.active) && !this.scheduled) {
       this.scheduled = true;
       this.core.scheduler.schedule(this);
     }
@@ -379,7 +396,7 @@ export class Connection implements SocketHandler, ReplaySink {
     const wasOpen = this.state === "open" || (this.state === "closing" && this.sessionId !== "");
     this.state = "closed";
     clearTimeout(this.retryTimer);
-    this.replays.clear();
+    this.replays?.clear();
     this.queue = [];
     this.queueBytes = 0;
     for (const channel of this.subscriptions.keys()) this.core.registry.remove(this, channel);

@@ -1,53 +1,70 @@
-import type { EventFrame } from "@switchyard/protocol";
+import type { Codec, EventFrame } from "@switchyard/protocol";
 import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
 import { conflateKeyOf } from "./namespaces.js";
+import { OutboundMessage } from "./outbound.js";
 import type { ChannelListener } from "./registry.js";
+import type { Subscription } from "./subscription.js";
 
 /** Most live events one subscription may buffer while it replays. */
 const MAX_PENDING = 10_000;
 
 /**
  * Fans one event out to this node's subscribers of its channel. The frame is encoded at most
- * once per codec and the same bytes are queued for every subscriber using that codec.
+ * once per codec and the same message (and so the same wire frame) is queued for every
+ * subscriber using that codec.
  */
 export function deliver(core: HubCore, event: BrokerEvent): void {
   const entry = core.registry.entry(event.channel);
   if (entry === undefined) return;
   if (entry.listeners.size > 0) notifyListeners(core, entry.listeners, event);
-  const subscribers = entry.subscribers;
-  let frame: EventFrame | undefined;
-  let text: Uint8Array | undefined;
-  let binary: Uint8Array | undefined;
-  let conflateKey: string | undefined;
-  let first = true;
-  for (const [connection, subscription] of subscribers) {
-    if (subscription.events !== undefined && !subscription.events.has(event.event)) continue;
-    if (subscription.pending !== undefined) {
-      // Live events wait while the subscription is set up or replays its history; a client
-      // that never drains its replay cannot make them pile up.
-      if (subscription.pending.length >= MAX_PENDING) connection.close("slow_consumer");
-      else subscription.pending.push(event);
-      continue;
+  if (entry.subscribers.size === 0) return;
+  entry.subscribers.forEach(offer, new Fanout(core, event));
+}
+
+/** The state of one event's fan-out: its encodings, made on first need. */
+class Fanout {
+  text: OutboundMessage | undefined = undefined;
+  binary: OutboundMessage | undefined = undefined;
+  conflateKey: string | undefined = undefined;
+  private frame: EventFrame | undefined = undefined;
+
+  constructor(
+    readonly core: HubCore,
+    readonly event: BrokerEvent,
+  ) {}
+
+  /** The event encoded with `codec`, once per codec. */
+  message(codec: Codec, subscription: Subscription): OutboundMessage {
+    if (this.frame === undefined) {
+      this.frame = eventFrame(this.event);
+      this.conflateKey = conflateKeyOf(subscription.namespace, this.event.channel, this.event.event);
     }
-    if (event.offset !== undefined && event.offset <= subscription.floor) continue;
-    if (first) {
-      first = false;
-      frame = eventFrame(event);
-      conflateKey = conflateKeyOf(subscription.namespace, event.channel, event.event);
+    if (codec.binary) {
+      this.binary ??= new OutboundMessage(this.core.encode(codec, this.frame), true);
+      return this.binary;
     }
-    let bytes: Uint8Array;
-    if ((connection as Connection).codec.binary) {
-      binary ??= core.encode(connection.codec, frame);
-      bytes = binary;
-    } else {
-      text ??= core.encode(connection.codec, frame);
-      bytes = text;
-    }
-    connection.enqueue(bytes, conflateKey);
+    this.text ??= new OutboundMessage(this.core.encode(codec, this.frame), false);
+    return this.text;
   }
+}
+
+/** Offers the event of `this` to one subscriber (a `Map#forEach` callback: no per-entry arrays). */
+function offer(this: Fanout, subscription: Subscription, connection: Connection): void {
+  const event = this.event;
+  if (subscription.events !== undefined && !subscription.events.has(event.event)) return;
+  if (subscription.pending !== undefined) {
+    // Live events wait while the subscription is set up or replays its history; a client
+    // that never drains its replay cannot make them pile up.
+    if (subscription.pending.length >= MAX_PENDING) connection.close("slow_consumer");
+    else subscription.pending.push(event);
+    return;
+  }
+  if (event.offset !== undefined && event.offset <= subscription.floor) return;
+  const message = this.message(connection.codec, subscription);
+  connection.enqueueShared(message, this.conflateKey);
 }
 
 function notifyListeners(core: HubCore, listeners: Set<ChannelListener>, event: BrokerEvent): void {

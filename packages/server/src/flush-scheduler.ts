@@ -1,3 +1,5 @@
+import { BatchCache } from "./batch-cache.js";
+
 /** Something with frames queued for one write. */
 export interface Flushable {
   flush(): void;
@@ -9,6 +11,8 @@ export interface Flushable {
  * in one write. One timer for the whole hub, not one per connection.
  */
 export class FlushScheduler {
+  /** Batches shared by the connections of one flush (fan-out queues the same frames). */
+  readonly batches = new BatchCache();
   private dirty: Flushable[] = [];
   private spare: Flushable[] = [];
   private armed = false;
@@ -28,5 +32,6 @@ export class FlushScheduler {
     for (let i = 0; i < batch.length; i++) batch[i]!.flush();
     batch.length = 0;
     this.spare = batch;
+    this.batches.clear();
   };
 }

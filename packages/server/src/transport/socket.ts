@@ -1,13 +1,19 @@
+import type { OutboundMessage } from "../outbound.js";
+
 /**
  * The tiny socket surface the hub core needs. The `ws` adapter implements it today; a Bun or
  * uWebSockets adapter can implement it later without touching the core.
  */
 export interface HubSocket {
   /**
-   * Sends one message. `onWritten`, when given, is called once the bytes left the process
-   * (used only while the socket is backed up, so the fast path allocates nothing).
+   * Sends one message. The same `message` may be sent to many sockets (fan-out): an adapter
+   * that frames messages itself writes `message.framed()`, built once and shared; one that
+   * does not sends `message.payload`. Writes keep their order with the adapter's own control
+   * frames (pong, close). `onWritten`, when given, is called once the bytes left the process
+   * (used only while the socket is backed up, so the fast path allocates nothing). Nothing is
+   * sent once the closing handshake started.
    */
-  send(data: Uint8Array, binary: boolean, onWritten?: () => void): void;
+  send(message: OutboundMessage, onWritten?: () => void): void;
   /** Starts the closing handshake. */
   close(code: number, reason: string): void;
   /** Destroys the socket at once. */

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type Codec, codecForSubprotocol, jsonCodec, SwitchyardError } from "@switchyard/protocol";
-import { type WebSocket, WebSocketServer } from "ws";
+import { WebSocket, WebSocketServer } from "ws";
+import type { OutboundMessage } from "../outbound.js";
 import type { HubSocket, SocketHandler } from "./socket.js";
 
 /** What the transport learned from the upgrade request. */
@@ -21,12 +22,23 @@ export interface WsTransportOptions {
   onError(error: unknown): void;
 }
 
-/** The `ws` adapter of {@link HubSocket}. */
+/**
+ * The `ws` adapter of {@link HubSocket}. `ws` does the handshake, reads and answers control
+ * frames and closes; our messages are written as prebuilt frames straight to the socket `ws`
+ * writes to, so one frame buffer serves every subscriber. `ws` writes synchronously too (no
+ * compression, no Blobs), so our frames and its pongs and close frame keep their order.
+ */
 class WsSocket implements HubSocket {
-  constructor(private readonly ws: WebSocket) {}
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly socket: Duplex,
+  ) {}
 
-  send(data: Uint8Array, binary: boolean, onWritten?: () => void): void {
-    this.ws.send(data, { binary, compress: false }, onWritten);
+  send(message: OutboundMessage, onWritten?: () => void): void {
+    // After a close frame (ours or the peer's) the protocol allows no more data frames.
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (onWritten === undefined) this.socket.write(message.framed());
+    else this.socket.write(message.framed(), onWritten);
   }
 
   close(code: number, reason: string): void {
@@ -98,14 +110,22 @@ export class WsTransport {
       return;
     }
     this.server.handleUpgrade(request, socket, head, (ws) => {
-      const handler = this.options.accept(new WsSocket(ws), {
+      const handler = this.options.accept(new WsSocket(ws, socket), {
         request,
         codec,
         ip: request.socket.remoteAddress ?? "unknown",
       });
-      ws.on("message", (data, binary) => handler.message(data as Buffer, binary));
-      ws.on("close", (code) => handler.closed(code));
-      ws.on("error", this.options.onError);
+      listen(ws, handler, this.options.onError);
     });
   }
+}
+
+/**
+ * Routes the events of `ws` to `handler`. A function of its own so that the listeners, which
+ * live as long as the socket, do not keep the upgrade request (headers and all) alive.
+ */
+function listen(ws: WebSocket, handler: SocketHandler, onError: (error: unknown) => void): void {
+  ws.on("message", (data, binary) => handler.message(data as Buffer, binary));
+  ws.on("close", (code) => handler.closed(code));
+  ws.on("error", onError);
 }
