@@ -1,4 +1,18 @@
-export { type ErrorCode, type ErrorPayload, SwitchyardError } from "@switchyard/protocol";
+export type {
+  ErrorCode,
+  ErrorPayload,
+  JobChunk,
+  JobChunks,
+  JobError,
+  JobEventData,
+  JobEventName,
+  JobListResult,
+  JobSnapshot,
+  JobStatus,
+  JobValidation,
+  JobVisibility,
+} from "@switchyard/protocol";
+export { SwitchyardError } from "@switchyard/protocol";
 export { Backoff, type BackoffTier } from "./backoff.js";
 export {
   type Client,
@@ -29,15 +43,6 @@ export { ClientError, type ClientErrorCode } from "./errors.js";
 export type { Job } from "./job.js";
 export type { JobList, JobListState } from "./job-list.js";
 export type { JobState } from "./job-state.js";
-export type {
-  JobChunk,
-  JobError,
-  JobEventData,
-  JobListResult,
-  JobSnapshot,
-  JobStatus,
-  JobValidation,
-} from "./job-types.js";
 export {
   type ClientOptions,
   DEFAULT_CONNECT_TIMEOUT,

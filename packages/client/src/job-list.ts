@@ -1,7 +1,6 @@
-import type { ConnectResult } from "@switchyard/protocol";
+import type { ConnectResult, JobListResult, JobSnapshot } from "@switchyard/protocol";
 import { ClientError } from "./errors.js";
 import type { JobLink } from "./job.js";
-import type { JobListResult, JobSnapshot } from "./job-types.js";
 import { type Readable, Store } from "./store.js";
 
 /** The caller's jobs, as `client.jobs()` shows them. */

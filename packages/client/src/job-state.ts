@@ -5,7 +5,7 @@ import type {
   JobSnapshot,
   JobStatus,
   JobValidation,
-} from "./job-types.js";
+} from "@switchyard/protocol";
 import type { ReceivedEvent } from "./subscription.js";
 
 /** A job as `client.job(id)` shows it: the hub's snapshot with every later event applied. */

@@ -1,6 +1,6 @@
+import type { JobSnapshot } from "@switchyard/protocol";
 import type { ConnectionState } from "./connection.js";
 import { applyJobEvent, applySnapshot, initialJobState, type JobState } from "./job-state.js";
-import type { JobSnapshot } from "./job-types.js";
 import { type Readable, Store } from "./store.js";
 import type {
   ReceivedEvent,

@@ -55,4 +55,16 @@ export type {
   UnsubscribeFrame,
 } from "./frames.js";
 export { PROTOCOL_VERSION } from "./frames.js";
+export type {
+  JobChunk,
+  JobChunks,
+  JobError,
+  JobEventData,
+  JobEventName,
+  JobListResult,
+  JobSnapshot,
+  JobStatus,
+  JobValidation,
+  JobVisibility,
+} from "./jobs.js";
 export { isStreamPosition, type ParsedFrame, parseClientFrame } from "./parse.js";

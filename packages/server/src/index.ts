@@ -1,4 +1,16 @@
-export { SwitchyardError } from "@switchyard/protocol";
+export {
+  type JobChunk,
+  type JobChunks,
+  type JobError,
+  type JobEventData,
+  type JobEventName,
+  type JobListResult,
+  type JobSnapshot,
+  type JobStatus,
+  type JobValidation,
+  type JobVisibility,
+  SwitchyardError,
+} from "@switchyard/protocol";
 export { type Authenticator, createAuthenticator, type Identity } from "./auth/authenticator.js";
 export { CHANNELS_CLAIM, channelsClaimAllows } from "./auth/channels-claim.js";
 export type {
@@ -39,7 +51,6 @@ export type { JobOwnerInput, JobRequester } from "./jobs/access.js";
 export { JobFailure } from "./jobs/job-failure.js";
 export type { CancelJobOptions, CreateJobOptions, JobListQuery, Jobs } from "./jobs/jobs.js";
 export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./jobs/options.js";
-export type { JobListResult } from "./jobs/rpc.js";
 export {
   type ChunkOptions,
   type FailOptions,
@@ -47,18 +58,9 @@ export {
   isFinished,
   JOB_EVENTS,
   type JobAck,
-  type JobChunk,
-  type JobChunks,
-  type JobError,
-  type JobEventData,
-  type JobEventName,
   type JobHandle,
   type JobInfo,
   type JobOwner,
-  type JobSnapshot,
-  type JobStatus,
-  type JobValidation,
-  type JobVisibility,
   jobChannel,
   type ProgressOptions,
 } from "./jobs/types.js";

@@ -1,6 +1,7 @@
+import type { JobError, JobValidation } from "@switchyard/protocol";
 import { addIndex } from "./ranges.js";
 import type { JobRecord } from "./store.js";
-import { isFinished, type JobError, type JobValidation } from "./types.js";
+import { isFinished } from "./types.js";
 import { encodedSize } from "./validate.js";
 
 /**

@@ -1,9 +1,8 @@
-import { isValidId, SwitchyardError } from "@switchyard/protocol";
+import { isValidId, type JobVisibility, SwitchyardError } from "@switchyard/protocol";
 import { parseJson } from "../http/validate.js";
 import type { JobOwnerInput } from "./access.js";
 import type { CreateJobOptions } from "./jobs.js";
 import { MAX_STEP_LENGTH } from "./options.js";
-import type { JobVisibility } from "./types.js";
 
 /** Bodies of the job routes of the HTTP API, checked for shape (`invalid_body`). */
 

@@ -1,4 +1,10 @@
-import { SwitchyardError } from "@switchyard/protocol";
+import {
+  type JobEventData,
+  type JobEventName,
+  type JobStatus,
+  type JobValidation,
+  SwitchyardError,
+} from "@switchyard/protocol";
 import type { BrokerEvent } from "../broker/broker.js";
 import type { Hub } from "../hub-api.js";
 import type { Logger } from "../options.js";
@@ -13,12 +19,8 @@ import {
   type FailOptions,
   isFinished,
   type JobAck,
-  type JobEventData,
-  type JobEventName,
   type JobHandle,
   type JobInfo,
-  type JobStatus,
-  type JobValidation,
   jobChannel,
   type ProgressOptions,
 } from "./types.js";

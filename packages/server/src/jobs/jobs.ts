@@ -1,4 +1,9 @@
-import { isValidId, SwitchyardError } from "@switchyard/protocol";
+import {
+  isValidId,
+  type JobEventData,
+  type JobVisibility,
+  SwitchyardError,
+} from "@switchyard/protocol";
 import type { Hub } from "../hub-api.js";
 import { newId } from "../ids.js";
 import type { Logger } from "../options.js";
@@ -8,14 +13,7 @@ import { type JobContext, JobProducer } from "./job-handle.js";
 import { type JobsOptions, type ResolvedJobsOptions, resolveJobsOptions } from "./options.js";
 import { registerJobRpcs } from "./rpc.js";
 import { type JobRecord, JobStore, newRecord, toInfo } from "./store.js";
-import {
-  isFinished,
-  type JobEventData,
-  type JobHandle,
-  type JobInfo,
-  type JobVisibility,
-  jobChannel,
-} from "./types.js";
+import { isFinished, type JobHandle, type JobInfo, jobChannel } from "./types.js";
 import { plain } from "./validate.js";
 
 /** Options of {@link Jobs.create} and {@link Jobs.run}. */

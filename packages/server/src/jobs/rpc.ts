@@ -1,15 +1,8 @@
-import { SwitchyardError } from "@switchyard/protocol";
+import { type JobListResult, type JobSnapshot, SwitchyardError } from "@switchyard/protocol";
 import type { Hub } from "../hub-api.js";
 import { canWatch } from "./access.js";
 import type { Jobs } from "./jobs.js";
 import { toSnapshot } from "./store.js";
-import type { JobSnapshot } from "./types.js";
-
-/** The reply of the `job.list` RPC. */
-export interface JobListResult {
-  /** The caller's jobs (its user's and its session's), newest first, without chunk data. */
-  jobs: JobSnapshot[];
-}
 
 function fields(data: unknown, known: readonly string[]): Record<string, unknown> {
   const body = data ?? {};

@@ -1,16 +1,15 @@
-import type { Broker } from "../broker/broker.js";
-import type { KeyValueStore } from "../broker/kv.js";
-import { eachIndex, type IndexRanges } from "./ranges.js";
 import type {
   JobChunk,
   JobError,
-  JobInfo,
-  JobOwner,
   JobSnapshot,
   JobStatus,
   JobValidation,
   JobVisibility,
-} from "./types.js";
+} from "@switchyard/protocol";
+import type { Broker } from "../broker/broker.js";
+import type { KeyValueStore } from "../broker/kv.js";
+import { eachIndex, type IndexRanges } from "./ranges.js";
+import type { JobInfo, JobOwner } from "./types.js";
 
 /**
  * A job as kept in the broker's key-value store, shared by every node: the snapshot, the

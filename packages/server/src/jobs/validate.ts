@@ -1,7 +1,6 @@
-import { SwitchyardError } from "@switchyard/protocol";
+import { type JobValidation, SwitchyardError } from "@switchyard/protocol";
 import { MAX_CHUNKS, MAX_STEP_LENGTH } from "./options.js";
 import { hasIndex, type IndexRanges } from "./ranges.js";
-import type { JobValidation } from "./types.js";
 
 /**
  * About how many bytes `value` takes once encoded (JSON or MessagePack): bytes of binary data,
