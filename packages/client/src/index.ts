@@ -1,4 +1,5 @@
 export type {
+  ConnectResult,
   ErrorCode,
   ErrorPayload,
   JobChunk,
@@ -11,6 +12,8 @@ export type {
   JobStatus,
   JobValidation,
   JobVisibility,
+  PublishResult,
+  StreamPosition,
 } from "@switchyard/protocol";
 export { SwitchyardError } from "@switchyard/protocol";
 export { Backoff, type BackoffTier } from "./backoff.js";
