@@ -46,6 +46,7 @@ import { publishChecked } from "./publish.js";
 import { Registry } from "./registry.js";
 import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
+import type { SocketHandler } from "./transport/socket.js";
 import { WsTransport } from "./transport/ws-transport.js";
 
 /** A message larger than this many times the inbound limit closes the socket (1009). */
@@ -127,14 +128,7 @@ class SwitchyardHub implements Hub {
           sessionId: url.searchParams.get("sessionId") ?? undefined,
         });
         this.connections.add(connection);
-        return {
-          message: (data, binary) => connection.message(data, binary),
-          closed: (code) => {
-            this.connections.delete(connection);
-            connection.closed(code);
-            if (this.connections.size === 0) this.drained?.();
-          },
-        };
+        return new ConnectionHandler(this, connection);
       },
       onError: (error) => this.logger.debug({ err: error }, "socket error"),
     });
@@ -146,6 +140,13 @@ class SwitchyardHub implements Hub {
     this.statsTimer = setInterval(() => this.core.counters.tick(), 1000);
     this.statsTimer.unref();
     this.jobs = createJobs(this, options.jobs, this.logger);
+  }
+
+  /** A connection's socket closed: it leaves the hub. */
+  connectionClosed(connection: Connection, code: number): void {
+    this.connections.delete(connection);
+    connection.closed(code);
+    if (this.connections.size === 0) this.drained?.();
   }
 
   private checkUpgrade(request: IncomingMessage): SwitchyardError | null {
@@ -326,6 +327,25 @@ class SwitchyardHub implements Hub {
     await this.started.catch(() => {});
     // A broker passed in belongs to the caller (it may outlive this hub, as in a restart).
     if (this.ownsBroker) await this.broker.close();
+  }
+}
+
+/**
+ * Routes one socket's messages and close to its connection and the hub. An object rather than
+ * two closures: it lives as long as the socket, so it is kept small.
+ */
+class ConnectionHandler implements SocketHandler {
+  constructor(
+    private readonly hub: SwitchyardHub,
+    private readonly connection: Connection,
+  ) {}
+
+  message(data: Buffer, binary: boolean): void {
+    this.connection.message(data, binary);
+  }
+
+  closed(code: number): void {
+    this.hub.connectionClosed(this.connection, code);
   }
 }
 
