@@ -339,6 +339,8 @@ export class Connection {
     action: CloseAction,
     error: unknown,
   ): void {
+    // A fixed token that expired would only be refused again: stop instead of retrying forever.
+    if (reason === "token_expired" && this.#options.fixedToken) action = "terminal";
     const wasLive = this.#phase === "live";
     this.#abandon(false);
     if (wasLive) this.#hooks.lost();

@@ -165,6 +165,8 @@ export interface ResolvedOptions {
   getToken: () => TokenResult | Promise<TokenResult>;
   /** True when tokens come from `getToken` and are refreshed before they expire. */
   refreshable: boolean;
+  /** True when the only token is the fixed `token` option: an expired one cannot be renewed. */
+  fixedToken: boolean;
   codec: ClientCodec;
   reconnect: Readonly<ReconnectOptions> | false;
   heartbeat: Readonly<HeartbeatOptions>;
@@ -192,6 +194,7 @@ export function resolveOptions(options: ClientOptions<Contract>): ResolvedOption
     url: options.url,
     getToken: getToken ?? (() => token),
     refreshable: getToken !== undefined && options.refreshBeforeExpiry !== false,
+    fixedToken: getToken === undefined && token !== undefined,
     codec,
     reconnect: options.reconnect === false ? false : { ...DEFAULT_RECONNECT, ...options.reconnect },
     heartbeat: { ...DEFAULT_HEARTBEAT, ...options.heartbeat },

@@ -187,6 +187,20 @@ describe("connection lifecycle", () => {
     expect(getToken).toHaveBeenCalledTimes(2);
   });
 
+  it("stops after token_expired when the token is a fixed one that cannot be renewed", async () => {
+    const { client } = start({ token: "fixed" });
+    await flush();
+    FakeSocket.last.accept();
+    FakeSocket.last.serverClose(closeCodeOf("token_expired")!);
+    await flush();
+    expect(client.connection.getSnapshot()).toMatchObject({
+      status: "disconnected",
+      reason: "token_expired",
+    });
+    await vi.advanceTimersByTimeAsync(120_000);
+    expect(FakeSocket.instances).toHaveLength(1);
+  });
+
   it("sends a fresh token from getToken before the current one expires", async () => {
     let n = 0;
     const getToken = vi.fn(async () => `token-${++n}`);
