@@ -3,7 +3,6 @@ import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
-import { conflateKeyOf } from "./namespaces.js";
 import { OutboundMessage } from "./outbound.js";
 import type { ChannelListener } from "./registry.js";
 import type { Subscription } from "./subscription.js";
@@ -40,7 +39,7 @@ class Fanout {
   message(codec: Codec, subscription: Subscription): OutboundMessage {
     if (this.frame === undefined) {
       this.frame = eventFrame(this.event);
-      this.conflateKey = conflateKeyOf(subscription.namespace, this.event.channel, this.event.event);
+      this.conflateKey = subscription.namespace.conflate?.(this.event);
     }
     if (codec.binary) {
       this.binary ??= new OutboundMessage(this.core.encode(codec, this.frame), true);

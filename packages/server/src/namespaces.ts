@@ -5,6 +5,7 @@ import type { HistoryOptions } from "./broker/broker.js";
 import {
   type AccessContext,
   type AccessRule,
+  type ConflationInput,
   DEFAULT_HISTORY,
   DEFAULT_PERSONAL_HISTORY,
   type HubOptions,
@@ -17,8 +18,8 @@ export interface Namespace {
   readonly subscribe: AccessRule;
   readonly publish: AccessRule;
   readonly history: HistoryOptions | undefined;
-  /** `true`: every event conflates; a set: only these event names (each on its own). */
-  readonly conflate: boolean | ReadonlySet<string>;
+  /** The conflation key of an event for slow clients, or undefined when it never conflates. */
+  readonly conflate: ((event: ConflationInput) => string | undefined) | undefined;
   readonly events: Record<string, StandardSchemaV1> | undefined;
   readonly snapshot: NamespaceOptions["snapshot"];
   /** Personal namespaces: subscribing is allowed only to one's own channel. */
@@ -36,9 +37,7 @@ function complete(name: string, options: NamespaceOptions): Namespace {
     subscribe: options.subscribe ?? "authenticated",
     publish: options.publish ?? "nobody",
     history,
-    conflate: Array.isArray(options.conflate)
-      ? new Set(options.conflate)
-      : ((options.conflate as boolean | undefined) ?? false),
+    conflate: conflationOf(options.conflate),
     events: options.events,
     snapshot: options.snapshot,
     personal: false,
@@ -65,7 +64,7 @@ export class Namespaces {
         subscribe: "nobody",
         publish: "nobody",
         history,
-        conflate: false,
+        conflate: undefined,
         events: undefined,
         snapshot: undefined,
         personal: true,
@@ -150,14 +149,18 @@ export function accessContext(who: Requester, channel: string): AccessContext {
   };
 }
 
-/** The key under which a slow client's queued `event` on `channel` may be replaced, if any. */
-export function conflateKeyOf(
-  namespace: Namespace,
-  channel: string,
-  event: string,
-): string | undefined {
-  const { conflate } = namespace;
-  if (conflate === false) return undefined;
-  if (conflate === true) return channel;
-  return conflate.has(event) ? `${channel}\n${event}` : undefined;
+/** Turns the `conflate` option into one key function. */
+function conflationOf(
+  option: NamespaceOptions["conflate"],
+): ((event: ConflationInput) => string | undefined) | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return (event) => event.channel;
+  if (typeof option === "function") {
+    return (event) => {
+      const key = option(event);
+      return key === undefined ? undefined : `${event.channel}\n${key}`;
+    };
+  }
+  const names = new Set(option);
+  return (event) => (names.has(event.event) ? `${event.channel}\n${event.event}` : undefined);
 }

@@ -27,6 +27,13 @@ export interface AccessContext {
   claims: Readonly<Record<string, unknown>>;
 }
 
+/** What a conflation key function sees of an event. */
+export interface ConflationInput {
+  channel: string;
+  event: string;
+  data: unknown;
+}
+
 /** The policy of a family of channels `namespace:*`. */
 export interface NamespaceOptions {
   /**
@@ -45,12 +52,15 @@ export interface NamespaceOptions {
    */
   history?: Partial<HistoryOptions> | false;
   /**
-   * Latest value wins: a slow client's queued, unsent event is replaced by a newer one instead
-   * of growing its queue. `true` conflates every event of a channel; a list conflates only
-   * those event names, each on its own (progress conflates, chunks never drop).
+   * Latest value wins: a client's queued, unsent event (queued within the same tick, or
+   * waiting because the client is slow) is replaced by a newer one with the same conflation
+   * key instead of growing its queue. `true` conflates every event of a channel; a
+   * list conflates only those event names, each on its own (progress conflates, chunks never
+   * drop); a function returns the key of each event, or undefined for "never conflate" (a
+   * job's progress conflates per step, so a step change is never dropped).
    * @default false
    */
-  conflate?: boolean | readonly string[];
+  conflate?: boolean | readonly string[] | ((event: ConflationInput) => string | undefined);
   /**
    * Event schemas (Standard Schema: zod, valibot, arktype, ...). When given, only these events
    * may be published, and their data is validated.

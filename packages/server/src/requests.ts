@@ -141,7 +141,7 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   connection.reply(frame.id, {
     channel,
     ...prepared.position,
-    ...(namespace.conflate === false ? {} : { conflated: true }),
+    ...(namespace.conflate === undefined ? {} : { conflated: true }),
     ...(snapshot === undefined ? {} : { snapshot }),
   });
   activate(connection, subscription, prepared);

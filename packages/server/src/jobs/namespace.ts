@@ -10,7 +10,8 @@ import { JobStore, toSnapshot } from "./store.js";
  *   that names no kept job is `job_not_found`;
  * - publish from clients: nobody (jobs publish from the server);
  * - history on (default retention), so a reconnecting client recovers what it missed;
- * - `progress` conflates for slow clients; chunks and state changes never do;
+ * - `progress` conflates for slow clients, per step (a step change is never dropped); chunks
+ *   and state changes never do;
  * - every subscribe reply carries the job's snapshot, read from the broker's key-value store.
  */
 export function jobNamespace(broker: Broker): NamespaceOptions {
@@ -19,7 +20,10 @@ export function jobNamespace(broker: Broker): NamespaceOptions {
     subscribe: async (context) =>
       canWatch(found(await store.read(context.name), context.name), context),
     publish: "nobody",
-    conflate: ["progress"],
+    conflate: ({ event, data }) =>
+      event === "progress"
+        ? `progress:${(data as { step?: unknown } | null)?.step ?? ""}`
+        : undefined,
     snapshot: async (context) => {
       const info = await store.info(context.name);
       return info === undefined ? undefined : toSnapshot(info);

@@ -143,3 +143,26 @@ describe("subscribing to job:<id>", () => {
     expect(reply.result).toMatchObject({ conflated: true, snapshot: { id: "cfg" } });
   });
 });
+
+describe("progress on the way to a client", () => {
+  it("conflates per step: a burst of step changes reaches the client, each step's latest value", async () => {
+    const { hub, url } = await startHub(JOB_HUB);
+    const job = await hub.jobs.create({ id: "steps", owner: { userId: "ada" } });
+    const ada = await client(url, "ada");
+    await ada.request({ type: "subscribe", channel: "job:steps" });
+    // Published in one tick, so all of them wait in the client's queue together.
+    await Promise.all([
+      job.progress(10, { step: "load" }),
+      job.progress(20, { step: "blur" }),
+      job.progress(30, { step: "blur" }),
+      job.progress(40, { step: "threshold" }),
+      job.complete({ ok: true }),
+    ]);
+    await ada.next((f) => f.type === "event" && f.event === "completed");
+    const steps = ada
+      .events("job:steps")
+      .filter((f) => f.event === "progress")
+      .map((f) => (f.data as { step: string }).step);
+    expect([...new Set(steps)]).toEqual(["load", "blur", "threshold"]);
+  });
+});
