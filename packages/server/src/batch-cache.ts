@@ -14,8 +14,6 @@ interface Entry {
  */
 export class BatchCache {
   private readonly entries = new Map<Codec, Entry>();
-  /** Batches built (a test seam: counts, not time). */
-  built = 0;
 
   /** The batch message of `parts` (two or more), shared when the last one had the same parts. */
   batch(codec: Codec, parts: readonly OutboundMessage[]): OutboundMessage {
@@ -24,7 +22,6 @@ export class BatchCache {
     const payloads: Uint8Array[] = new Array(parts.length);
     for (let i = 0; i < parts.length; i++) payloads[i] = parts[i]!.payload;
     const batch = new OutboundMessage(codec.batch(payloads), codec.binary);
-    this.built++;
     this.entries.set(codec, { parts, batch });
     return batch;
   }
