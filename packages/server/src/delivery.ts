@@ -18,7 +18,7 @@ const MAX_PENDING = 10_000;
 export function deliver(core: HubCore, event: BrokerEvent): void {
   const entry = core.registry.entry(event.channel);
   if (entry === undefined) return;
-  if (entry.listeners.size > 0) notifyListeners(core, entry.listeners, event);
+  if (entry.listeners !== undefined) notifyListeners(core, entry.listeners, event);
   if (entry.subscribers.size === 0) return;
   entry.subscribers.forEach(offer, new Fanout(core, event));
 }

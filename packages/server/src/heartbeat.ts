@@ -1,6 +1,7 @@
 import type { Codec } from "@switchyard/protocol";
 import type { Connection } from "./connection.js";
 import type { HeartbeatOptions } from "./options.js";
+import { OutboundMessage } from "./outbound.js";
 
 /**
  * One timer for all connections: sends heartbeat pings, closes connections whose pong is late,
@@ -9,7 +10,8 @@ import type { HeartbeatOptions } from "./options.js";
  */
 export class Heartbeat {
   private readonly timer: NodeJS.Timeout;
-  private readonly pings = new Map<Codec, Uint8Array>();
+  /** One ping message per codec, framed once and shared by every connection. */
+  private readonly pings = new Map<Codec, OutboundMessage>();
 
   constructor(
     private readonly connections: ReadonlySet<Connection>,
@@ -21,13 +23,13 @@ export class Heartbeat {
     this.timer.unref();
   }
 
-  private ping(codec: Codec): Uint8Array {
-    let bytes = this.pings.get(codec);
-    if (!bytes) {
-      bytes = this.encode(codec, { type: "ping" });
-      this.pings.set(codec, bytes);
+  private ping(codec: Codec): OutboundMessage {
+    let message = this.pings.get(codec);
+    if (!message) {
+      message = new OutboundMessage(this.encode(codec, { type: "ping" }), codec.binary);
+      this.pings.set(codec, message);
     }
-    return bytes;
+    return message;
   }
 
   sweep(now: number): void {
@@ -45,7 +47,7 @@ export class Heartbeat {
       } else if (now - connection.lastPingAt >= interval) {
         connection.pingSentAt = now;
         connection.lastPingAt = now;
-        connection.enqueue(this.ping(connection.codec));
+        connection.enqueueShared(this.ping(connection.codec));
       }
     }
   }

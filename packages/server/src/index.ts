@@ -85,4 +85,5 @@ export {
   type Logger,
   type NamespaceOptions,
 } from "./options.js";
+export type { OutboundMessage } from "./outbound.js";
 export type { HubSocket, SocketHandler } from "./transport/socket.js";

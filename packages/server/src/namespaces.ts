@@ -63,7 +63,8 @@ export class Namespaces {
         name,
         subscribe: "nobody",
         publish: "nobody",
-        history,
+        // A client id lives for one connection, so its channel has nothing to recover later.
+        history: name === "$client" ? undefined : history,
         conflate: undefined,
         events: undefined,
         snapshot: undefined,

@@ -8,8 +8,8 @@ export type ChannelListener = (event: BrokerEvent) => void;
 /** The local subscribers of one channel, and the broker subscription that feeds them. */
 export interface ChannelEntry<C> {
   readonly subscribers: Map<C, Subscription>;
-  /** Server-side listeners on this node. */
-  readonly listeners: Set<ChannelListener>;
+  /** Server-side listeners on this node (created with the first one: most channels have none). */
+  listeners: Set<ChannelListener> | undefined;
   /** Resolves once the broker delivers this channel's events to this node. */
   readonly ready: Promise<void>;
 }
@@ -33,7 +33,7 @@ export class Registry<C> {
     if (!entry) {
       entry = {
         subscribers: new Map(),
-        listeners: new Set(),
+        listeners: undefined,
         ready: this.broker.subscribe(channel),
       };
       // A failed broker subscription surfaces to whoever awaits `ready`; never unhandled.
@@ -44,7 +44,7 @@ export class Registry<C> {
   }
 
   private closeIfEmpty(channel: string, entry: ChannelEntry<C>): void {
-    if (entry.subscribers.size > 0 || entry.listeners.size > 0) return;
+    if (entry.subscribers.size > 0 || (entry.listeners?.size ?? 0) > 0) return;
     this.entries.delete(channel);
     this.broker.unsubscribe(channel).catch((error: unknown) => {
       this.logger.warn({ err: error, channel }, "broker unsubscribe failed");
@@ -71,6 +71,7 @@ export class Registry<C> {
   /** Adds a server-side listener; resolves when the broker feeds the channel to this node. */
   listen(channel: string, listener: ChannelListener): Promise<void> {
     const entry = this.open(channel);
+    entry.listeners ??= new Set();
     entry.listeners.add(listener);
     return entry.ready;
   }
@@ -78,7 +79,7 @@ export class Registry<C> {
   /** Removes a server-side listener. */
   unlisten(channel: string, listener: ChannelListener): void {
     const entry = this.entries.get(channel);
-    if (!entry?.listeners.delete(listener)) return;
+    if (!entry?.listeners?.delete(listener)) return;
     this.closeIfEmpty(channel, entry);
   }
 

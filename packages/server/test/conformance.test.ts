@@ -119,7 +119,7 @@ describe.each(["json", "msgpack"] as const)("wire protocol v1 over %s", (codec) 
         },
         expiresAt: exp * 1000,
         channels: {
-          [`$client:${clientId}`]: position,
+          [`$client:${clientId}`]: {},
           "$session:browser-1": position,
           "$user:ada": position,
           $broadcast: position,
