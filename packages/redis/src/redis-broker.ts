@@ -5,8 +5,10 @@ import {
   type BrokerEvent,
   type BrokerPublish,
   type BrokerPublishResult,
+  checkRetention,
   DEDUP_WINDOW_MS,
   type HistoryOptions,
+  rethrowLater,
 } from "@switchyard/server";
 import { type ControlChannel, createControlChannel } from "./control.js";
 import { encodePayload, parseStamp, publishResult } from "./encoding.js";
@@ -43,23 +45,6 @@ export interface RedisBroker extends Broker {
   readonly control: ControlChannel;
   /** Small shared documents with expiry that every node sees (job snapshots, state). */
   readonly kv: KeyValueStore;
-}
-
-function rethrowLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
-function checkRetention(history: HistoryOptions): void {
-  const { size, ttl } = history;
-  if (!Number.isInteger(size) || size < 0 || !Number.isFinite(ttl) || ttl < 0) {
-    throw new SwitchyardError(
-      "internal_error",
-      "history needs a non-negative integer size and a non-negative ttl",
-      { size, ttl },
-    );
-  }
 }
 
 /**

@@ -25,6 +25,7 @@ export type {
   RecoverResult,
 } from "./broker/broker.js";
 export { DEDUP_WINDOW_MS } from "./broker/broker.js";
+export { checkRetention, rethrowLater } from "./broker/broker-checks.js";
 export type { KeyValueStore } from "./broker/kv.js";
 export {
   createMemoryBroker,

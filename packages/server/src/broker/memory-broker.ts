@@ -10,6 +10,7 @@ import type {
   RecoverResult,
 } from "./broker.js";
 import { DEDUP_WINDOW_MS } from "./broker.js";
+import { checkRetention, rethrowLater } from "./broker-checks.js";
 import { DedupCache, dedupKey } from "./dedup.js";
 import { MemoryKeyValueStore } from "./kv.js";
 import { Stream } from "./stream.js";
@@ -72,23 +73,6 @@ export interface MemoryBroker extends Broker {
 const DEFAULT_SWEEP_INTERVAL = 10_000;
 const DEFAULT_IDLE_TTL = 120_000;
 const DEFAULT_HISTORY_LIMIT = 100;
-
-function rethrowLater(error: unknown): void {
-  queueMicrotask(() => {
-    throw error;
-  });
-}
-
-function checkRetention(history: HistoryOptions): void {
-  const { size, ttl } = history;
-  if (!Number.isInteger(size) || size < 0 || !Number.isFinite(ttl) || ttl < 0) {
-    throw new SwitchyardError(
-      "internal_error",
-      "history needs a non-negative integer size and a non-negative ttl",
-      { size, ttl },
-    );
-  }
-}
 
 /**
  * The embedded broker: one node, everything in this process. Events are delivered to the
