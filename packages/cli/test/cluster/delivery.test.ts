@@ -3,40 +3,19 @@
  * every node's HTTP API reach every subscriber, wherever it is connected, exactly once and in
  * order.
  */
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RedisProcess, rawCommand } from "../../../redis/test/helpers/redis-process.js";
-import { onCleanup } from "../helpers.js";
-import {
-  API_KEY,
-  buildBin,
-  HubProcess,
-  publishSequences,
-  Signal,
-  writeConfig,
-} from "./fixtures.js";
+import { rawCommand } from "../../../redis/test/helpers/redis-process.js";
+import { buildBin, type HubProcess, publishSequences, Signal, startCluster } from "./fixtures.js";
 import { allReceived, sequenceProblems, watch } from "./watchers.js";
 
 beforeAll(buildBin, 120_000);
 
 describe("a cluster of three hub processes", () => {
   it("delivers 20,000 events published from every node exactly once, in order, to clients on every node", async () => {
-    const redis = await RedisProcess.start();
-    onCleanup(() => redis.stop());
-    const prefix = `cluster-${randomUUID().slice(0, 8)}`;
-    // The flag's URL wins over the file's; the file's prefix stays.
-    const config = await writeConfig({
-      apiKey: API_KEY,
-      allowAnonymous: true,
-      defaultNamespace: {
-        subscribe: "anyone",
-        publish: "authenticated",
-        history: { size: 25_000, ttl: 600_000 },
-      },
-      redis: { url: "redis://127.0.0.1:1", prefix },
-      shutdownTimeout: 500,
+    const { redis, prefix, nodes } = await startCluster("cluster", {
+      // The flag's URL wins over the file's; the file's prefix stays.
+      configRedisUrl: "redis://127.0.0.1:1",
     });
-    const nodes = await Promise.all([0, 1, 2].map(() => HubProcess.start(redis.url, config)));
 
     const channels = Array.from({ length: 8 }, (_, i) => `seq:${i}`);
     const perChannel = 2_500;

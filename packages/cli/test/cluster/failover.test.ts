@@ -2,18 +2,14 @@
  * A hub node killed with SIGKILL mid-stream: its clients reconnect through the load balancer
  * to the other nodes and recover from the history in Redis, with nothing lost, nothing twice.
  */
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RedisProcess } from "../../../redis/test/helpers/redis-process.js";
-import { onCleanup } from "../helpers.js";
 import {
-  API_KEY,
   Balancer,
   buildBin,
-  HubProcess,
+  type HubProcess,
   publishSequences,
   Signal,
-  writeConfig,
+  startCluster,
 } from "./fixtures.js";
 import { allReceived, sequenceProblems, watch } from "./watchers.js";
 
@@ -21,20 +17,7 @@ beforeAll(buildBin, 120_000);
 
 describe("a hub node killed with SIGKILL", () => {
   it("loses its clients to the other nodes, which recover every event exactly once, in order", async () => {
-    const redis = await RedisProcess.start();
-    onCleanup(() => redis.stop());
-    const config = await writeConfig({
-      apiKey: API_KEY,
-      allowAnonymous: true,
-      defaultNamespace: {
-        subscribe: "anyone",
-        publish: "authenticated",
-        history: { size: 25_000, ttl: 600_000 },
-      },
-      redis: { url: redis.url, prefix: `failover-${randomUUID().slice(0, 8)}` },
-      shutdownTimeout: 500,
-    });
-    const nodes = await Promise.all([0, 1, 2].map(() => HubProcess.start(redis.url, config)));
+    const { redis, nodes } = await startCluster("failover");
     const balancer = await Balancer.start(nodes.map((node) => node.port));
     const victim = nodes[2] as HubProcess;
 

@@ -4,6 +4,7 @@
  * through the nodes' HTTP APIs.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createConnection, createServer, type Server, type Socket } from "node:net";
@@ -11,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { RedisProcess } from "../../../redis/test/helpers/redis-process.js";
 import type { ConfigInput } from "../../src/config.js";
 import { onCleanup } from "../helpers.js";
 
@@ -66,6 +68,41 @@ export async function writeConfig(config: ConfigInput): Promise<string> {
   const path = join(directory, "switchyard.json");
   await writeFile(path, JSON.stringify(config));
   return path;
+}
+
+/** A real Redis and three `switchyard serve --redis` nodes sharing one config. */
+export interface Cluster {
+  redis: RedisProcess;
+  /** The Redis key prefix of this cluster (unique per test). */
+  prefix: string;
+  nodes: HubProcess[];
+}
+
+/**
+ * Starts a Redis and three nodes: anonymous subscribers, authenticated publishers, a history
+ * long enough for the test's whole stream, a key prefix unique to this test. `configRedisUrl`
+ * puts another URL in the config file (the nodes' `--redis` flag must win over it).
+ */
+export async function startCluster(
+  name: string,
+  options: { configRedisUrl?: string } = {},
+): Promise<Cluster> {
+  const redis = await RedisProcess.start();
+  onCleanup(() => redis.stop());
+  const prefix = `${name}-${randomUUID().slice(0, 8)}`;
+  const config = await writeConfig({
+    apiKey: API_KEY,
+    allowAnonymous: true,
+    defaultNamespace: {
+      subscribe: "anyone",
+      publish: "authenticated",
+      history: { size: 25_000, ttl: 600_000 },
+    },
+    redis: { url: options.configRedisUrl ?? redis.url, prefix },
+    shutdownTimeout: 500,
+  });
+  const nodes = await Promise.all([0, 1, 2].map(() => HubProcess.start(redis.url, config)));
+  return { redis, prefix, nodes };
 }
 
 /** One `switchyard serve` process. */

@@ -3,38 +3,15 @@
  * no node crashes, publishing resumes, and every client sees each channel either continuously
  * or with a reported reset — never a silent gap.
  */
-import { randomUUID } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { RedisProcess } from "../../../redis/test/helpers/redis-process.js";
-import { onCleanup } from "../helpers.js";
-import {
-  API_KEY,
-  buildBin,
-  HubProcess,
-  publishSequences,
-  Signal,
-  writeConfig,
-} from "./fixtures.js";
+import { buildBin, type HubProcess, publishSequences, Signal, startCluster } from "./fixtures.js";
 import { allReceived, sequenceProblems, watch } from "./watchers.js";
 
 beforeAll(buildBin, 120_000);
 
 describe("a Redis restart under a cluster", () => {
   it("crashes nothing, and every client gets every event or a reset, never a silent gap", async () => {
-    const redis = await RedisProcess.start();
-    onCleanup(() => redis.stop());
-    const config = await writeConfig({
-      apiKey: API_KEY,
-      allowAnonymous: true,
-      defaultNamespace: {
-        subscribe: "anyone",
-        publish: "authenticated",
-        history: { size: 25_000, ttl: 600_000 },
-      },
-      redis: { url: redis.url, prefix: `restart-${randomUUID().slice(0, 8)}` },
-      shutdownTimeout: 500,
-    });
-    const nodes = await Promise.all([0, 1, 2].map(() => HubProcess.start(redis.url, config)));
+    const { redis, nodes } = await startCluster("restart");
 
     const channels = Array.from({ length: 6 }, (_, i) => `seq:${i}`);
     const perChannel = 1_500;
