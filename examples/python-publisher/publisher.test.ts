@@ -1,46 +1,20 @@
 import { execFile } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { connected } from "../../packages/server/test/helpers/fixtures.js";
 
 const SCRIPT = fileURLToPath(new URL("./publish.py", import.meta.url));
 const API_KEY = "python-example-key";
 const run = promisify(execFile);
 
-type Frame = { type: string; id?: number; [key: string]: unknown };
-
-/** A raw WebSocket subscriber: connect, subscribe, collect events (batches flattened). */
+/** A raw WebSocket subscriber to `channel` (the hub's own test client, closed after each test). */
 async function subscribe(url: string, channel: string) {
-  const ws = new WebSocket(url);
-  const frames: Frame[] = [];
-  const waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
-  ws.on("message", (raw: Buffer) => {
-    const decoded = JSON.parse(raw.toString()) as Frame | Frame[];
-    for (const frame of Array.isArray(decoded) ? decoded : [decoded]) {
-      if (frame.type === "ping" && frame.id === undefined) ws.send('{"type":"pong"}');
-      frames.push(frame);
-      for (const waiter of waiters.splice(0)) {
-        if (waiter.test(frame)) waiter.resolve(frame);
-        else waiters.push(waiter);
-      }
-    }
-  });
-  const next = (test: (frame: Frame) => boolean) =>
-    new Promise<Frame>((resolve) => {
-      const seen = frames.find(test);
-      if (seen) resolve(seen);
-      else waiters.push({ test, resolve });
-    });
-  await once(ws, "open");
-  ws.send(JSON.stringify({ type: "connect", id: 1 }));
-  await next((f) => f.type === "reply" && f.id === 1);
-  ws.send(JSON.stringify({ type: "subscribe", id: 2, channel }));
-  const reply = await next((f) => f.type === "reply" && f.id === 2);
+  const client = await connected(url);
+  const reply = await client.request({ type: "subscribe", channel });
   expect(reply.error).toBeUndefined();
-  return { ws, frames, next };
+  return client;
 }
 
 function publish(server: ServerHandle, args: string[], key = API_KEY) {
@@ -52,7 +26,6 @@ function publish(server: ServerHandle, args: string[], key = API_KEY) {
 
 describe("examples/python-publisher", () => {
   let server: ServerHandle;
-  const sockets: WebSocket[] = [];
 
   beforeEach(async () => {
     const config = resolveConfig({ flags: { port: 0, apiKey: API_KEY, allowAnonymous: true } });
@@ -60,13 +33,11 @@ describe("examples/python-publisher", () => {
   });
 
   afterEach(async () => {
-    for (const ws of sockets.splice(0)) ws.terminate();
     await server.close();
   });
 
   it("publishes an event that a WebSocket subscriber receives", async () => {
     const subscriber = await subscribe(server.wsUrl, "sim:42");
-    sockets.push(subscriber.ws);
     const result = await publish(server, [
       "--channel",
       "sim:42",

@@ -1,50 +1,12 @@
 import { execFile } from "node:child_process";
-import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import WebSocket from "ws";
+import { connected } from "../../packages/server/test/helpers/fixtures.js";
 
 const SCRIPT = fileURLToPath(new URL("./worker.py", import.meta.url));
 const API_KEY = "python-worker-key";
 const SESSION = "browser-tab-1";
-
-type Frame = { type: string; id?: number; [key: string]: unknown };
-
-/** A raw WebSocket client in session SESSION: connect, then requests and recorded frames. */
-async function browser(url: string) {
-  const ws = new WebSocket(url);
-  const frames: Frame[] = [];
-  const waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
-  ws.on("message", (raw: Buffer) => {
-    const decoded = JSON.parse(raw.toString()) as Frame | Frame[];
-    for (const frame of Array.isArray(decoded) ? decoded : [decoded]) {
-      if (frame.type === "ping" && frame.id === undefined) ws.send('{"type":"pong"}');
-      frames.push(frame);
-      for (const waiter of waiters.splice(0)) {
-        if (waiter.test(frame)) waiter.resolve(frame);
-        else waiters.push(waiter);
-      }
-    }
-  });
-  const next = (test: (frame: Frame) => boolean) =>
-    new Promise<Frame>((resolve) => {
-      const seen = frames.find(test);
-      if (seen) resolve(seen);
-      else waiters.push({ test, resolve });
-    });
-  let id = 0;
-  const request = (frame: Record<string, unknown>) => {
-    const sent = ++id;
-    ws.send(JSON.stringify({ ...frame, id: sent }));
-    return next((f) => f.type === "reply" && f.id === sent);
-  };
-  await once(ws, "open");
-  await request({ type: "connect", sessionId: SESSION });
-  const events = (channel: string) =>
-    frames.filter((f) => f.type === "event" && f.channel === channel);
-  return { ws, request, next, events };
-}
 
 /** Runs the worker to its end: exit code and its JSON lines. */
 function work(server: ServerHandle, args: string[]) {
@@ -68,7 +30,6 @@ function work(server: ServerHandle, args: string[]) {
 
 describe("examples/python-worker", () => {
   let server: ServerHandle;
-  const sockets: WebSocket[] = [];
 
   /** What a web backend does: create a queued job owned by the browser's session. */
   async function createJob(): Promise<string> {
@@ -86,8 +47,8 @@ describe("examples/python-worker", () => {
   }
 
   async function watcher(jobId: string) {
-    const tab = await browser(server.wsUrl);
-    sockets.push(tab.ws);
+    // A browser tab of the job owner's session (the hub's raw test client).
+    const tab = await connected(server.wsUrl, { sessionId: SESSION });
     const reply = await tab.request({ type: "subscribe", channel: `job:${jobId}` });
     expect(reply.result).toMatchObject({ snapshot: { id: jobId, status: "queued" } });
     return tab;
@@ -99,7 +60,6 @@ describe("examples/python-worker", () => {
   });
 
   afterEach(async () => {
-    for (const ws of sockets.splice(0)) ws.terminate();
     await server.close();
   });
 
