@@ -6,47 +6,10 @@
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import {
-  type Broker,
-  type BrokerEvent,
-  createHub,
-  createMemoryBroker,
-  type Hub,
-  type HubOptions,
-} from "@switchyard/server";
+import { createHub, type Hub, type HubOptions } from "@switchyard/server";
+import { SharedBroker } from "@switchyard/server/testing";
 
-/**
- * One memory broker shared by successive hubs: each hub gets a lease whose `close` detaches
- * that hub instead of closing the broker, so history survives a hub restart.
- */
-export class SharedBroker {
-  readonly broker = createMemoryBroker();
-  #deliver: ((event: BrokerEvent) => void) | undefined;
-  readonly #started: Promise<void>;
-
-  constructor() {
-    this.#started = this.broker.start((event) => this.#deliver?.(event));
-  }
-
-  lease(): Broker {
-    let attached: ((event: BrokerEvent) => void) | undefined;
-    return {
-      ...this.broker,
-      start: async (deliver) => {
-        await this.#started;
-        attached = deliver;
-        this.#deliver = deliver;
-      },
-      close: async () => {
-        if (this.#deliver === attached) this.#deliver = undefined;
-      },
-    };
-  }
-
-  close(): Promise<void> {
-    return this.broker.close();
-  }
-}
+export { SharedBroker };
 
 /** A hub on a real http.Server; `restart` brings up a new hub on the same port. */
 export class HubServer {

@@ -7,53 +7,17 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { getRequestListener } from "@hono/node-server";
-import {
-  type Broker,
-  type BrokerEvent,
-  createHub,
-  createMemoryBroker,
-  type Hub,
-  type HubOptions,
-} from "@switchyard/server";
+import { createHub, type Hub, type HubOptions } from "@switchyard/server";
+import { SharedBroker } from "@switchyard/server/testing";
+
+export { SharedBroker };
+
 import { createServerApp } from "../../src/app.js";
 import { createLogger } from "../../src/logger.js";
 import { createMetrics } from "../../src/metrics.js";
 
 /** The HTTP API key of test hubs. */
 export const API_KEY = "browser-test-key";
-
-/**
- * One memory broker for successive hubs: each hub gets a lease whose `close` detaches that
- * hub instead of closing the broker, so history survives a restart.
- */
-export class SharedBroker {
-  readonly broker = createMemoryBroker();
-  #deliver: ((event: BrokerEvent) => void) | undefined;
-  readonly #started: Promise<void>;
-
-  constructor() {
-    this.#started = this.broker.start((event) => this.#deliver?.(event));
-  }
-
-  lease(): Broker {
-    let attached: ((event: BrokerEvent) => void) | undefined;
-    return {
-      ...this.broker,
-      start: async (deliver) => {
-        await this.#started;
-        attached = deliver;
-        this.#deliver = deliver;
-      },
-      close: async () => {
-        if (this.#deliver === attached) this.#deliver = undefined;
-      },
-    };
-  }
-
-  close(): Promise<void> {
-    return this.broker.close();
-  }
-}
 
 /** What a test hub runs with. */
 export interface HubServerOptions {
