@@ -76,6 +76,7 @@ class SwitchyardHub implements Hub {
   private readonly allowedOrigins: Set<string> | undefined;
   private readonly logger: Logger;
   private closing = false;
+  private brokerStarted = false;
   private readonly ownsBroker: boolean;
   /** Resolves when the last connection is gone, while closing. */
   private drained: (() => void) | undefined;
@@ -112,8 +113,11 @@ class SwitchyardHub implements Hub {
     this.started = this.broker.start((event) => deliver(this.core, event), {
       onReset: (channels) => this.reset(channels),
     });
-    this.started.catch((error: unknown) =>
-      this.logger.error({ err: error }, "broker failed to start"),
+    this.started.then(
+      () => {
+        this.brokerStarted = true;
+      },
+      (error: unknown) => this.logger.error({ err: error }, "broker failed to start"),
     );
     this.transport = new WsTransport({
       maxPayload: limits.maxMessageBytes * HARD_CEILING_FACTOR,
@@ -199,7 +203,8 @@ class SwitchyardHub implements Hub {
     options?: PublishOptions,
   ): Promise<PublishResult> {
     const namespace = resolveChannel(this.core, channel);
-    await this.started;
+    // Publishing is a hot path: once the broker runs, skip the extra await.
+    if (!this.brokerStarted) await this.started;
     return publishChecked(this.core, namespace, {
       channel,
       event,
