@@ -219,6 +219,8 @@ describe("connection lifecycle", () => {
   });
 
   it("retries with backoff when getToken throws", async () => {
+    // Full jitter may draw a delay under a millisecond; pin it mid-range for a stable check.
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
     const getToken = vi.fn().mockRejectedValueOnce(new Error("offline")).mockResolvedValue("t");
     const { client } = start({ getToken });
     await flush();
