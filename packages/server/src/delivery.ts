@@ -19,8 +19,8 @@ export function deliver(core: HubCore, event: BrokerEvent): void {
   const entry = core.registry.entry(event.channel);
   if (entry === undefined) return;
   if (entry.listeners !== undefined) notifyListeners(core, entry.listeners, event);
-  if (entry.subscribers.size === 0) return;
-  entry.subscribers.forEach(offer, new Fanout(core, event));
+  if (entry.size === 0) return;
+  entry.forEach(offer, new Fanout(core, event));
 }
 
 /** The state of one event's fan-out: its encodings, made on first need. */

@@ -171,8 +171,8 @@ class SwitchyardHub implements Hub {
     for (const channel of channels) {
       const entry = this.core.registry.entry(channel);
       if (!entry) continue;
-      this.logger.warn({ channel, subscribers: entry.subscribers.size }, "channel reset by broker");
-      for (const connection of [...entry.subscribers.keys()]) connection.close("broker_reset");
+      this.logger.warn({ channel, subscribers: entry.size }, "channel reset by broker");
+      for (const connection of entry.clients()) connection.close("broker_reset");
     }
   }
 
@@ -281,7 +281,7 @@ class SwitchyardHub implements Hub {
   channels(): ChannelInfo[] {
     const out: ChannelInfo[] = [];
     for (const [channel, entry] of this.core.registry.channels()) {
-      out.push({ channel, subscribers: entry.subscribers.size });
+      out.push({ channel, subscribers: entry.size });
     }
     return out;
   }
