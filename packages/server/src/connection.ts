@@ -26,6 +26,10 @@ const FRAME_OVERHEAD = 14;
 const SUPERSEDED = new OutboundMessage(new Uint8Array(0), false);
 /** The start of every connection's request chain (shared: a settled promise never changes). */
 const SETTLED: Promise<void> = Promise.resolve();
+/** An empty outbound queue (shared: a connection allocates its own array on its first frame). */
+const EMPTY_QUEUE: OutboundMessage[] = [];
+/** The claims of a connection before `connect` (shared). */
+const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
 /** How soon a backed-up connection without a pending write callback looks at its socket again. */
 const RETRY_MS = 50;
 /** How long a closing socket may take to finish the close handshake before it is destroyed. */
@@ -45,7 +49,7 @@ export class Connection implements SocketHandler, ReplaySink {
   readonly clientId: string;
   sessionId = "";
   userId: string | null = null;
-  claims: Readonly<Record<string, unknown>> = {};
+  claims: Readonly<Record<string, unknown>> = NO_CLAIMS;
   expiresAt: number | null = null;
   readonly ip: string;
   readonly codec: Codec;
@@ -58,8 +62,6 @@ export class Connection implements SocketHandler, ReplaySink {
 
   state: State = "opening";
   readonly openedAt = Date.now();
-  /** Last time anything arrived from the client. */
-  lastSeen = this.openedAt;
   /** When the outstanding heartbeat ping was sent (0: none outstanding). */
   pingSentAt = 0;
   lastPingAt = this.openedAt;
@@ -67,7 +69,7 @@ export class Connection implements SocketHandler, ReplaySink {
   private closeReason: ErrorCode | undefined;
   private readonly bucket: TokenBucket;
   private chain: Promise<void> = SETTLED;
-  private queue: OutboundMessage[] = [];
+  private queue: OutboundMessage[] = EMPTY_QUEUE;
   private queueBytes = 0;
   /** Index in `queue` of the pending frame of each conflation key. */
   private conflated: Map<string, number> | undefined;
@@ -100,7 +102,8 @@ export class Connection implements SocketHandler, ReplaySink {
     this.codec = init.codec;
     this.upgradeToken = init.token;
     this.upgradeSessionId = init.sessionId;
-    this.bucket = new TokenBucket({ rate: core.limits.rate, burst: core.limits.burst });
+    // One options object for every connection: the buckets share its derived settings.
+    this.bucket = new TokenBucket(core.limits);
   }
 
   // ------------------------------------------------------------------------------------
@@ -141,7 +144,8 @@ export class Connection implements SocketHandler, ReplaySink {
   }
 
   private push(message: OutboundMessage): void {
-    this.queue.push(message);
+    if (this.queue === EMPTY_QUEUE) this.queue = [message];
+    else this.queue.push(message);
     this.queueBytes += message.length;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -154,6 +158,11 @@ export class Connection implements SocketHandler, ReplaySink {
    * events buffered meanwhile.
    */
   replay(subscription: Subscription, events: readonly BrokerEvent[]): void {
+    if (events.length === 0 && !this.replays?.active) {
+      // Nothing to replay (most subscriptions): no queue object for the connection.
+      this.goLive(subscription);
+      return;
+    }
     this.replays ??= new ReplayQueue();
     this.replays.add(subscription, events);
     this.replays.pump(this);
@@ -203,7 +212,23 @@ export class Connection implements SocketHandler, ReplaySink {
    * client sees replies in the order of its requests, refused ones included.
    */
   private replyErrorInOrder(id: number | undefined, error: SwitchyardError): void {
-    this.chain = this.chain.then(() => this.replyError(id, error));
+    this.inOrder(() => this.replyError(id, error));
+  }
+
+  /**
+   * Runs `task` after every task queued before it. Once the chain is idle again it goes back
+   * to the shared settled promise, so an idle connection holds no promise of its own.
+   */
+  private inOrder(task: () => unknown): void {
+    const settle = () => {
+      if (this.chain === next) this.chain = SETTLED;
+    };
+    // Tasks handle their own errors; should one throw anyway, the chain must go on.
+    const next: Promise<void> = this.chain.then(task).then(settle, (error: unknown) => {
+      settle();
+      this.core.logger.error({ err: error, clientId: this.clientId }, "request failed");
+    });
+    this.chain = next;
   }
 
   /** Writes everything queued as one message (called by the flush scheduler). */
@@ -229,7 +254,7 @@ export class Connection implements SocketHandler, ReplaySink {
     const message =
       parts.length === 1 ? parts[0]! : this.core.scheduler.batches.batch(this.codec, parts);
     this.superseded = 0;
-    this.queue = [];
+    this.queue = EMPTY_QUEUE;
     this.queueBytes = 0;
     this.conflated?.clear();
     this.core.counters.messagesOut.total += parts.length;
@@ -275,7 +300,6 @@ export class Connection implements SocketHandler, ReplaySink {
   message(data: Buffer, binary: boolean): void {
     if (this.state === "closing" || this.state === "closed") return;
     this.core.counters.messagesIn.total++;
-    this.lastSeen = Date.now();
     this.pingSentAt = 0;
     if (data.length > this.core.limits.maxMessageBytes) {
       this.replyErrorInOrder(
@@ -350,7 +374,7 @@ export class Connection implements SocketHandler, ReplaySink {
     if (frame.type === "rpc") {
       this.run(frame);
     } else {
-      this.chain = this.chain.then(() => this.run(frame));
+      this.inOrder(() => this.run(frame));
     }
   }
 
@@ -377,7 +401,7 @@ export class Connection implements SocketHandler, ReplaySink {
     if (this.state === "closing" || this.state === "closed") return;
     const closeCode = closeCodeOf(reason) ?? 1000;
     if (reason === "slow_consumer") {
-      this.queue = [];
+      this.queue = EMPTY_QUEUE;
       this.queueBytes = 0;
     } else {
       this.flush();
@@ -397,7 +421,7 @@ export class Connection implements SocketHandler, ReplaySink {
     this.state = "closed";
     clearTimeout(this.retryTimer);
     this.replays?.clear();
-    this.queue = [];
+    this.queue = EMPTY_QUEUE;
     this.queueBytes = 0;
     for (const channel of this.subscriptions.keys()) this.core.registry.remove(this, channel);
     if (this.holdsSlot) {

@@ -22,7 +22,7 @@ import type { HubCore } from "./core.js";
 import { newId } from "./ids.js";
 import { accessContext, type Namespace } from "./namespaces.js";
 import { publishChecked } from "./publish.js";
-import { createSubscription, type Subscription, wants } from "./subscription.js";
+import { createSubscription, NO_FLOOR, type Subscription, wants } from "./subscription.js";
 import { validate } from "./validate.js";
 
 /** Handles one request frame of a connection; throws a SwitchyardError to reply with an error. */
@@ -220,7 +220,7 @@ function activate(connection: Connection, subscription: Subscription, prepared: 
     if (event.offset !== undefined && event.offset > floor) floor = event.offset;
   }
   const hasHistory = subscription.namespace.history !== undefined;
-  subscription.floor = hasHistory ? floor : Number.NEGATIVE_INFINITY;
+  subscription.floor = hasHistory ? floor : NO_FLOOR;
   connection.replay(
     subscription,
     prepared.replay.filter((event) => wants(subscription, event.event)),

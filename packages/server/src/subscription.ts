@@ -12,9 +12,15 @@ export interface Subscription {
    * recovery), delivered in order once the reply is out. Undefined once live.
    */
   pending: BrokerEvent[] | undefined;
-  /** Events with an offset at or below this one precede the subscription or were replayed. */
+  /**
+   * Events with an offset at or below this one precede the subscription or were replayed
+   * (-1: none; kept a small integer so the field never needs a boxed number).
+   */
   floor: number;
 }
+
+/** The floor of a subscription that delivers every event. */
+export const NO_FLOOR = -1;
 
 /** Creates a subscription that buffers live events until it is activated. */
 export function createSubscription(
@@ -27,7 +33,8 @@ export function createSubscription(
     namespace,
     events: events ? new Set(events) : undefined,
     pending: [],
-    floor: Number.POSITIVE_INFINITY,
+    // Unused until activation sets it: live events wait in `pending` until then.
+    floor: NO_FLOOR,
   };
 }
 

@@ -49,6 +49,17 @@ describe("TokenBucket", () => {
     expect(takeMany(bucket, 6)).toEqual({ ok: 5, reject: 1, close: 0 });
   });
 
+  it("keeps one balance per bucket when buckets share one options object", () => {
+    const clock = fakeClock();
+    const options = { rate: 10, burst: 2, now: clock.now };
+    const flooding = new TokenBucket(options);
+    const quiet = new TokenBucket(options);
+    expect(takeMany(flooding, 4)).toEqual({ ok: 2, reject: 2, close: 0 });
+    expect(takeMany(quiet, 2)).toEqual({ ok: 2, reject: 0, close: 0 });
+    expect(flooding.tokens).toBe(-2);
+    expect([quiet.rate, quiet.burst]).toEqual([10, 2]);
+  });
+
   it("lets a client that slows down climb out of debt", () => {
     const clock = fakeClock();
     const bucket = new TokenBucket({ rate: 10, burst: 5, now: clock.now });

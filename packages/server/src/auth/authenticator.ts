@@ -16,7 +16,7 @@ export interface Identity {
   /** The token's `sub`, or null for an anonymous connection. */
   userId: string | null;
   /** The verified token claims (empty for an anonymous connection). */
-  claims: Record<string, unknown>;
+  claims: Readonly<Record<string, unknown>>;
   /** When the token expires, in milliseconds since the Unix epoch; null when it does not. */
   expiresAt: number | null;
 }
@@ -55,6 +55,9 @@ class KeySourceUnavailable extends Error {
   override readonly name = "KeySourceUnavailable";
 }
 
+/** The claims of every anonymous connection (one frozen object, not one per connection). */
+const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /**
  * Creates the authenticator of a hub. `options` are checked here, so a misconfiguration
  * (no key source, two key sources, an unusable key, an algorithm list that would allow
@@ -77,7 +80,7 @@ export function createAuthenticator(
   return {
     async authenticate(token) {
       if (token === undefined || token === "") {
-        if (allowAnonymous) return { userId: null, claims: {}, expiresAt: null };
+        if (allowAnonymous) return { userId: null, claims: NO_CLAIMS, expiresAt: null };
         throw new SwitchyardError("unauthorized");
       }
       if (verifier === undefined) {

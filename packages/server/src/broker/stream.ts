@@ -13,12 +13,16 @@ export function createEpoch(): string {
   return epoch;
 }
 
+/** The slots of every empty ring (never written: a push first grows the ring). */
+const NO_ITEMS: readonly unknown[] = Object.freeze([]);
+
 /**
  * A circular buffer that grows on demand up to the retention size, so a channel with few
  * events costs few slots even when its retention allows 1000.
  */
 class Ring<T> {
-  private items: (T | undefined)[] = [];
+  // Shared while empty: most streams (a session's, say) never hold an event.
+  private items: (T | undefined)[] = NO_ITEMS as (T | undefined)[];
   private start = 0;
   private count = 0;
 
@@ -49,7 +53,7 @@ class Ring<T> {
     this.count--;
     if (this.count === 0) {
       // An emptied stream gives its slots back; a busy one regrows them on the next push.
-      this.items = [];
+      this.items = NO_ITEMS as (T | undefined)[];
       this.start = 0;
     }
     return item;

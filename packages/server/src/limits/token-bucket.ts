@@ -27,6 +27,36 @@ export interface TokenBucketOptions {
   now?: () => number;
 }
 
+/** What buckets made from one options object share: derived once, not per connection. */
+interface Policy {
+  readonly rate: number;
+  readonly burst: number;
+  readonly now: () => number;
+  readonly unlimited: boolean;
+  readonly perMs: number;
+}
+
+const monotonic = (): number => performance.now();
+const policies = new WeakMap<TokenBucketOptions, Policy>();
+
+function policyOf(options: TokenBucketOptions): Policy {
+  let policy = policies.get(options);
+  if (policy === undefined) {
+    const { rate, burst } = options;
+    if (!(rate > 0)) throw new RangeError(`TokenBucket: rate must be > 0, got ${rate}`);
+    if (!(burst >= 1)) throw new RangeError(`TokenBucket: burst must be >= 1, got ${burst}`);
+    policy = {
+      rate,
+      burst,
+      now: options.now ?? monotonic,
+      unlimited: !Number.isFinite(rate) || !Number.isFinite(burst),
+      perMs: rate / 1000,
+    };
+    policies.set(options, policy);
+  }
+  return policy;
+}
+
 /**
  * A token bucket for inbound frames of one connection.
  *
@@ -48,36 +78,41 @@ export interface TokenBucketOptions {
  * }
  */
 export class TokenBucket {
-  readonly rate: number;
-  readonly burst: number;
-  readonly #now: () => number;
-  readonly #unlimited: boolean;
-  readonly #perMs: number;
+  readonly #policy: Policy;
   #tokens: number;
   #updatedAt: number;
 
+  /**
+   * Buckets made from the same `options` object share its settings, so a server creating one
+   * bucket per connection keeps just the balance and its time per connection. The options are
+   * read once: change them by passing a new object.
+   */
   constructor(options: TokenBucketOptions) {
-    const { rate, burst } = options;
-    if (!(rate > 0)) throw new RangeError(`TokenBucket: rate must be > 0, got ${rate}`);
-    if (!(burst >= 1)) throw new RangeError(`TokenBucket: burst must be >= 1, got ${burst}`);
-    this.rate = rate;
-    this.burst = burst;
-    this.#now = options.now ?? (() => performance.now());
-    this.#unlimited = !Number.isFinite(rate) || !Number.isFinite(burst);
-    this.#perMs = rate / 1000;
-    this.#tokens = burst;
-    this.#updatedAt = this.#now();
+    this.#policy = policyOf(options);
+    this.#tokens = this.#policy.burst;
+    this.#updatedAt = this.#policy.now();
+  }
+
+  /** Tokens added per second. */
+  get rate(): number {
+    return this.#policy.rate;
+  }
+
+  /** The bucket size. */
+  get burst(): number {
+    return this.#policy.burst;
   }
 
   /** Takes one token for one inbound frame and says what to do with the frame. */
   take(): RateVerdict {
-    if (this.#unlimited) return "ok";
-    this.#refill();
+    const policy = this.#policy;
+    if (policy.unlimited) return "ok";
+    this.#refill(policy);
     // Once closing, stop counting: the debt stays bounded however long frames keep coming.
-    if (this.#tokens < -this.burst) return "close";
+    if (this.#tokens < -policy.burst) return "close";
     this.#tokens -= 1;
     if (this.#tokens >= 0) return "ok";
-    return this.#tokens < -this.burst ? "close" : "reject";
+    return this.#tokens < -policy.burst ? "close" : "reject";
   }
 
   /**
@@ -85,17 +120,18 @@ export class TokenBucket {
    * `-burst - 1` and `burst` (`Infinity` when the limit is disabled).
    */
   get tokens(): number {
-    if (this.#unlimited) return Number.POSITIVE_INFINITY;
-    const elapsed = Math.max(0, this.#now() - this.#updatedAt);
-    return Math.min(this.burst, this.#tokens + elapsed * this.#perMs);
+    const policy = this.#policy;
+    if (policy.unlimited) return Number.POSITIVE_INFINITY;
+    const elapsed = Math.max(0, policy.now() - this.#updatedAt);
+    return Math.min(policy.burst, this.#tokens + elapsed * policy.perMs);
   }
 
-  #refill(): void {
-    const now = this.#now();
+  #refill(policy: Policy): void {
+    const now = policy.now();
     const elapsed = now - this.#updatedAt;
     // A clock that steps back must not drain the bucket.
     if (elapsed > 0) {
-      this.#tokens = Math.min(this.burst, this.#tokens + elapsed * this.#perMs);
+      this.#tokens = Math.min(policy.burst, this.#tokens + elapsed * policy.perMs);
       this.#updatedAt = now;
     }
   }
