@@ -5,7 +5,9 @@
  * all, smoke. Tools:
  * `profile <file>` summarises a CPU profile; `heap-diff <before> <after> <connections>`
  * compares two heap snapshots. Options: --targets a,b (switchyard-json, switchyard-msgpack,
- * ws, socketio, bun), --window <events>, --measure <ms>, --profile (CPU profiles of the
+ * ws, socketio, bun), --window <events>, --measure <ms>, --rounds <n> (light-load and
+ * idle-memory: every target n times, interleaved; tables show medians), --connections <n,…>
+ * (idle-memory: these sizes instead of 10,000 and 50,000), --profile (CPU profiles of the
  * measured phases and, in idle-memory, heap snapshots of the Node servers, into
  * results/profiles; profiling slows the server, so profiled figures are not for tables).
  */
@@ -22,6 +24,9 @@ import { manyChannels } from "./scenarios/many-channels.js";
 import type { ScenarioOptions, ScenarioResult } from "./scenarios/scenario.js";
 import { selectTargets } from "./targets.js";
 
+/** Scenarios that take `--rounds`; the others measure each target once. */
+const WITH_ROUNDS = new Set(["idle-memory", "light-load"]);
+
 const SCENARIOS: Record<string, (options: ScenarioOptions) => Promise<ScenarioResult>> = {
   "fan-out": fanOut,
   "many-channels": manyChannels,
@@ -36,12 +41,23 @@ const { values, positionals } = parseArgs({
     targets: { type: "string" },
     window: { type: "string" },
     measure: { type: "string" },
+    rounds: { type: "string" },
+    connections: { type: "string" },
     profile: { type: "boolean", default: false },
     smoke: { type: "boolean", default: false },
   },
 });
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
+
+/** A positive whole number from option `--name`, or a clear error. */
+function positiveInteger(name: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`--${name} takes a positive whole number, not '${text}'`);
+  }
+  return value;
+}
 
 async function main(): Promise<number> {
   const [command = "", ...rest] = positionals;
@@ -73,8 +89,20 @@ async function main(): Promise<number> {
     profileDir: values.profile ? join(RESULTS_DIR, "profiles") : undefined,
     window: values.window ? Number(values.window) : undefined,
     measureMs: values.measure ? Number(values.measure) : undefined,
+    rounds: values.rounds ? positiveInteger("rounds", values.rounds) : 1,
+    connections: values.connections
+      ? values.connections.split(",").map((part) => positiveInteger("connections", part.trim()))
+      : undefined,
     log,
   };
+  if ((options.rounds ?? 1) > 1) {
+    for (const name of names.filter((name) => !WITH_ROUNDS.has(name))) {
+      log(`${name}: --rounds applies to ${[...WITH_ROUNDS].join(" and ")} only; one round`);
+    }
+  }
+  if (options.connections && names.some((name) => name !== "idle-memory")) {
+    log("--connections applies to idle-memory only");
+  }
   const machine = machineInfo();
   log(
     `${machine.cores} × ${machine.cpu}, Linux ${machine.kernel}, Node ${machine.node}, ` +

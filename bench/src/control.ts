@@ -27,7 +27,25 @@ export type ControlCommand =
   /** Starts the CPU profiler, or stops it and writes the profile to `path`. */
   | { op: "profile"; id: number; action: "start" | "stop"; path?: string }
   /** Writes a V8 heap snapshot to `path` (Node servers only). */
-  | { op: "heap"; id: number; path: string };
+  | { op: "heap"; id: number; path: string }
+  /** Replies with the server's `process.memoryUsage()` (no GC: send `gc` first). */
+  | { op: "memory"; id: number };
+
+/**
+ * A server's `process.memoryUsage()`, in bytes. On Node `heapUsed` is V8's live heap and
+ * `external` the memory of C++ objects tied to JS objects (chiefly Buffer and ArrayBuffer
+ * backing stores, `arrayBuffers` being that part). On Bun `heapUsed` is JavaScriptCore's heap
+ * and `external` its "extra memory" (what native objects report to the collector); Bun
+ * reports `arrayBuffers` as 0. Neither engine counts native per-socket state that is not
+ * reported to the collector (libuv handles, uWebSockets sockets): that shows in RSS only.
+ */
+export interface MemoryUsage {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+}
 
 /** What a subscriber receives as the event's data: ~200 bytes of JSON. */
 export interface EventData {
@@ -107,6 +125,18 @@ function runCommand(target: ServerUnderTest, command: ControlCommand, reply: Soc
       target.profiler?.heapSnapshot(command.path);
       reply.write(`${JSON.stringify({ id: command.id })}\n`);
       return;
+    case "memory": {
+      const usage = process.memoryUsage();
+      const memory: MemoryUsage = {
+        rss: usage.rss,
+        heapTotal: usage.heapTotal,
+        heapUsed: usage.heapUsed,
+        external: usage.external,
+        arrayBuffers: usage.arrayBuffers,
+      };
+      reply.write(`${JSON.stringify({ id: command.id, memory })}\n`);
+      return;
+    }
   }
 }
 
@@ -144,6 +174,7 @@ export function serveControl(target: ServerUnderTest, port: number): void {
 interface ControlReply {
   id: number;
   now?: number;
+  memory?: MemoryUsage;
 }
 
 /** The coordinator's end of the control channel. */
@@ -182,7 +213,7 @@ export class ControlClient {
 
   private request(
     command:
-      | { op: "gc" | "clock" }
+      | { op: "gc" | "clock" | "memory" }
       | { op: "offset"; micros: number }
       | { op: "profile"; action: "start" | "stop"; path?: string }
       | { op: "heap"; path: string },
@@ -197,6 +228,16 @@ export class ControlClient {
   /** Asks the server to collect garbage and waits until it did. */
   async gc(): Promise<void> {
     await this.request({ op: "gc" });
+  }
+
+  /**
+   * The server's `process.memoryUsage()` now. Send `gc()` first: without a collection
+   * `heapUsed` includes garbage.
+   */
+  async memory(): Promise<MemoryUsage> {
+    const reply = await this.request({ op: "memory" });
+    if (!reply.memory) throw new Error("the server's memory reply carries no figures");
+    return reply.memory;
   }
 
   /** Starts the server's CPU profiler (a no-op for servers without one). */

@@ -14,6 +14,14 @@ export interface ScenarioOptions {
   window?: number;
   /** Length of each measured phase in ms (full runs). */
   measureMs?: number;
+  /**
+   * Times the whole target sequence runs, interleaved (round 1: every target, round 2: every
+   * target, …), each in a fresh server process; tables show medians. Light-load and idle-memory.
+   * @default 1
+   */
+  rounds?: number;
+  /** Idle-memory: these connection counts instead of the scenario's sizes. */
+  connections?: number[];
   log(line: string): void;
 }
 
@@ -22,7 +30,10 @@ export interface ScenarioResult {
   scenario: string;
   markdown: string;
   params: object;
+  /** Raw figures: with several rounds, one row per target and round. */
   rows: object[];
+  /** With several rounds: the medians the table shows, one entry per table row. */
+  medians?: object[];
   /** Targets that failed (a broken harness, not a slow target). */
   failures: string[];
   notes: string[];
@@ -64,6 +75,36 @@ export async function forEachTarget<R>(
     options.log(`  ${target.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
   return { results, failures, notes };
+}
+
+/**
+ * Runs `forEachTarget` `options.rounds` times in a row, so that every round measures every
+ * target once and the rounds interleave. With several rounds, failures and notes name their round.
+ */
+export async function forEachRound<R>(
+  options: ScenarioOptions,
+  loadgens: number,
+  body: (run: TargetRun) => Promise<R>,
+): Promise<{ rounds: Map<TargetName, R>[]; failures: string[]; notes: string[] }> {
+  const count = options.rounds ?? 1;
+  const rounds: Map<TargetName, R>[] = [];
+  const failures: string[] = [];
+  const notes: string[] = [];
+  const seen = new Set<string>();
+  for (let round = 1; round <= count; round++) {
+    if (count > 1) options.log(` round ${round} of ${count}`);
+    const outcome = await forEachTarget(options, loadgens, body);
+    const prefix = count > 1 ? `round ${round}: ` : "";
+    rounds.push(outcome.results);
+    failures.push(...outcome.failures.map((failure) => prefix + failure));
+    for (const note of outcome.notes) {
+      // A note every round repeats (a skipped target) is said once.
+      if (seen.has(note)) continue;
+      seen.add(note);
+      notes.push(prefix + note);
+    }
+  }
+  return { rounds, failures, notes };
 }
 
 /** Throws when fewer than all clients connected (the figures would not compare). */
