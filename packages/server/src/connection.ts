@@ -61,10 +61,13 @@ export class Connection implements SocketHandler, ReplaySink {
   holdsSlot = false;
 
   state: State = "opening";
-  readonly openedAt = Date.now();
   /** When the outstanding heartbeat ping was sent (0: none outstanding). */
   pingSentAt = 0;
-  lastPingAt = this.openedAt;
+  /**
+   * When the last heartbeat ping was sent; until the first one, when the socket opened (the
+   * connect timeout counts from it: no ping goes out before `connect`).
+   */
+  lastPingAt = Date.now();
 
   private closeReason: ErrorCode | undefined;
   private readonly bucket: TokenBucket;

@@ -36,7 +36,7 @@ export class Heartbeat {
     const { interval, timeout, connectTimeout } = this.options;
     for (const connection of this.connections) {
       if (connection.state === "opening") {
-        if (now - connection.openedAt > connectTimeout) connection.close("connect_timeout");
+        if (now - connection.lastPingAt > connectTimeout) connection.close("connect_timeout");
         continue;
       }
       if (connection.state !== "open") continue;

@@ -18,7 +18,9 @@ const NO_ITEMS: readonly unknown[] = Object.freeze([]);
 
 /**
  * A circular buffer that grows on demand up to the retention size, so a channel with few
- * events costs few slots even when its retention allows 1000.
+ * events costs few slots even when its retention allows 1000. A base class rather than a
+ * field of {@link Stream}: one object less for every stream, and most streams (one per
+ * session) are idle.
  */
 class Ring<T> {
   // Shared while empty: most streams (a session's, say) never hold an event.
@@ -26,17 +28,18 @@ class Ring<T> {
   private start = 0;
   private count = 0;
 
-  get length(): number {
+  /** Number of items held. */
+  protected get length(): number {
     return this.count;
   }
 
   /** The item at `index` counted from the oldest (0). */
-  at(index: number): T {
+  protected at(index: number): T {
     return this.items[(this.start + index) % this.items.length] as T;
   }
 
   /** Appends `item`, first dropping the oldest items so at most `max` remain. */
-  push(item: T, max: number): void {
+  protected push(item: T, max: number): void {
     while (this.count >= max && this.count > 0) this.shift();
     if (max <= 0) return;
     if (this.count === this.items.length) this.grow(Math.min(max, Math.max(8, this.count * 2)));
@@ -45,7 +48,7 @@ class Ring<T> {
   }
 
   /** Removes and returns the oldest item. */
-  shift(): T | undefined {
+  protected shift(): T | undefined {
     if (this.count === 0) return undefined;
     const item = this.items[this.start];
     this.items[this.start] = undefined;
@@ -72,7 +75,7 @@ class Ring<T> {
  * event, and the events still kept under the channel's retention (by count and by age).
  * Kept events always hold the consecutive offsets `oldestOffset .. offset`.
  */
-export class Stream {
+export class Stream extends Ring<BrokerEvent> {
   /** Names this stream's lifetime; a recreated stream gets a new one. */
   readonly epoch = createEpoch();
   /** Offset of the newest event ever appended (0 when none). */
@@ -83,21 +86,21 @@ export class Stream {
   lastActivityAt: number;
   /** Retention given by the newest publish; none before the first. */
   retention: HistoryOptions | undefined;
-  private readonly events = new Ring<BrokerEvent>();
 
   constructor(now: number) {
+    super();
     this.lastEventAt = now;
     this.lastActivityAt = now;
   }
 
   /** Offset of the oldest kept event (`offset + 1` when none is kept). */
   get oldestOffset(): number {
-    return this.offset - this.events.length + 1;
+    return this.offset - this.length + 1;
   }
 
   /** Number of kept events. */
   get size(): number {
-    return this.events.length;
+    return this.length;
   }
 
   /** The stream's position: its epoch and the offset of its newest event. */
@@ -124,7 +127,7 @@ export class Stream {
       offset: this.offset,
       epoch: this.epoch,
     };
-    this.events.push(kept, retention.size);
+    this.push(kept, retention.size);
     this.trim(timestamp);
     return kept;
   }
@@ -139,7 +142,7 @@ export class Stream {
     const ttl = this.retention?.ttl;
     if (ttl === undefined) return;
     const cutoff = now - ttl;
-    while (this.events.length > 0 && this.events.at(0).timestamp <= cutoff) this.events.shift();
+    while (this.length > 0 && this.at(0).timestamp <= cutoff) this.shift();
   }
 
   /**
@@ -155,15 +158,15 @@ export class Stream {
   /** Kept events with an offset greater than `after`, oldest first, at most `limit`. */
   after(after: number, limit: number): BrokerEvent[] {
     const first = Math.max(0, Math.floor(after) + 1 - this.oldestOffset);
-    const end = Math.min(this.events.length, first + Math.max(0, limit));
+    const end = Math.min(this.length, first + Math.max(0, limit));
     const result: BrokerEvent[] = [];
-    for (let i = first; i < end; i++) result.push(this.events.at(i));
+    for (let i = first; i < end; i++) result.push(this.at(i));
     return result;
   }
 
   /** The newest `limit` kept events, oldest first. */
   newest(limit: number): BrokerEvent[] {
-    const count = Math.min(this.events.length, Math.max(0, limit));
+    const count = Math.min(this.length, Math.max(0, limit));
     return this.after(this.offset - count, count);
   }
 }
