@@ -54,9 +54,13 @@ export class Connection implements SocketHandler, ReplaySink {
   readonly ip: string;
   readonly codec: Codec;
   readonly subscriptions = new Map<string, Subscription>();
-  /** Token from the upgrade request (query or header), used when `connect` carries none. */
-  readonly upgradeToken: string | undefined;
-  readonly upgradeSessionId: string | undefined;
+  /**
+   * Token from the upgrade request (query or header), used when `connect` carries none.
+   * Dropped once `connect` has read it: a token may be kilobytes, kept for nothing.
+   */
+  upgradeToken: string | undefined;
+  /** Session id from the upgrade request's query; dropped like the token. */
+  upgradeSessionId: string | undefined;
   /** True once the connection holds a slot in the connection limits. */
   holdsSlot = false;
 

@@ -59,7 +59,10 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
       "Field 'sessionId' must be 1-128 characters of A-Z a-z 0-9 _ . @ | : -",
     );
   }
-  const identity = await core.authenticator.authenticate(frame.token ?? connection.upgradeToken);
+  const token = frame.token ?? connection.upgradeToken;
+  connection.upgradeToken = undefined;
+  connection.upgradeSessionId = undefined;
+  const identity = await core.authenticator.authenticate(token);
   if (connection.state !== "opening") return;
   // Thrown: the client gets the error reply, then the close (4101) that tells it to back off.
   const refused = core.connectionLimits.tryAcquire({ userId: identity.userId, ip: connection.ip });
