@@ -46,8 +46,9 @@ import { publishChecked } from "./publish.js";
 import { Registry } from "./registry.js";
 import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
+import { createTransport } from "./transport/create-transport.js";
 import type { SocketHandler } from "./transport/socket.js";
-import { WsTransport } from "./transport/ws-transport.js";
+import type { Transport } from "./transport/upgrade.js";
 
 /** A message larger than this many times the inbound limit closes the socket (1009). */
 const HARD_CEILING_FACTOR = 16;
@@ -67,7 +68,7 @@ class SwitchyardHub implements Hub {
   readonly jobs: JobsFeature;
   private readonly core: HubCore;
   private readonly connections = new Set<Connection>();
-  private readonly transport: WsTransport;
+  private readonly transport: Transport;
   private readonly heartbeat: Heartbeat;
   private readonly statsTimer: NodeJS.Timeout;
   private readonly started: Promise<void>;
@@ -119,7 +120,7 @@ class SwitchyardHub implements Hub {
       },
       (error: unknown) => this.logger.error({ err: error }, "broker failed to start"),
     );
-    this.transport = new WsTransport({
+    this.transport = createTransport(options.transport ?? "builtin", {
       maxPayload: limits.maxMessageBytes * HARD_CEILING_FACTOR,
       check: (request) => this.checkUpgrade(request),
       accept: (socket, info) => {

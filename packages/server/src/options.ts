@@ -186,6 +186,14 @@ export interface HubOptions {
   logger?: Logger;
   /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
   jobs?: JobsOptions;
+  /**
+   * The WebSocket server implementation. `"builtin"` is Switchyard's own RFC 6455 server
+   * (no extensions, so no permessage-deflate), made for memory: an idle connection costs the
+   * network socket and one small object, several times less than with `ws`. `"ws"` runs the
+   * hub on the `ws` package instead. Both speak the same protocol to clients.
+   * @default "builtin"
+   */
+  transport?: "builtin" | "ws";
 }
 
 export const DEFAULT_HISTORY: HistoryOptions = { size: 1000, ttl: 120_000 };

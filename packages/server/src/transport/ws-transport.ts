@@ -1,26 +1,10 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { type Codec, codecForSubprotocol, jsonCodec, SwitchyardError } from "@switchyard/protocol";
+import { codecForSubprotocol } from "@switchyard/protocol";
 import { WebSocket, WebSocketServer } from "ws";
 import type { OutboundMessage } from "../outbound.js";
 import type { HubSocket, SocketHandler } from "./socket.js";
-
-/** What the transport learned from the upgrade request. */
-export interface UpgradeInfo {
-  request: IncomingMessage;
-  codec: Codec;
-  ip: string;
-}
-
-export interface WsTransportOptions {
-  /** Hard ceiling of one inbound message; larger ones close the socket with 1009. */
-  maxPayload: number;
-  /** Refuses an upgrade before the handshake (origin, draining); null lets it through. */
-  check(request: IncomingMessage): SwitchyardError | null;
-  /** Called for every accepted socket; returns the handler of its messages and close. */
-  accept(socket: HubSocket, info: UpgradeInfo): SocketHandler;
-  onError(error: unknown): void;
-}
+import { admit, DEFAULT_CLOSE_TIMEOUT, type Transport, type TransportOptions } from "./upgrade.js";
 
 /**
  * The `ws` adapter of {@link HubSocket}. `ws` does the handshake, reads and answers control
@@ -54,61 +38,30 @@ class WsSocket implements HubSocket {
   }
 }
 
-/** Picks our codec from the offered subprotocols; none offered means JSON. */
-function chooseCodec(header: string | undefined): Codec | undefined {
-  if (!header) return jsonCodec;
-  for (const offered of header.split(",")) {
-    const codec = codecForSubprotocol(offered.trim());
-    if (codec) return codec;
-  }
-  return undefined;
-}
-
-/** Answers a refused upgrade with an HTTP error and the JSON error body. */
-function refuse(socket: Duplex, error: SwitchyardError): void {
-  const body = JSON.stringify({ error: error.toPayload() });
-  socket.end(
-    `HTTP/1.1 ${error.status} ${error.code}\r\n` +
-      "Connection: close\r\nContent-Type: application/json\r\n" +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-  );
-}
-
 /** Accepts WebSocket upgrades with `ws` in `noServer` mode and hands sockets to the hub. */
-export class WsTransport {
+export class WsTransport implements Transport {
   private readonly server: WebSocketServer;
 
-  constructor(private readonly options: WsTransportOptions) {
-    this.server = new WebSocketServer({
+  constructor(private readonly options: TransportOptions) {
+    // A variable, not a literal: `closeTimeout` is in ws 8.23 but not in @types/ws yet.
+    const serverOptions = {
       noServer: true,
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
       clientTracking: false,
-      handleProtocols: (protocols) => {
+      closeTimeout: options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
+      handleProtocols: (protocols: Set<string>) => {
         for (const offered of protocols) if (codecForSubprotocol(offered)) return offered;
         return false;
       },
-    });
+    };
+    this.server = new WebSocketServer(serverOptions);
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", this.options.onError);
-    const refused = this.options.check(request);
-    if (refused) {
-      refuse(socket, refused);
-      return;
-    }
-    const codec = chooseCodec(request.headers["sec-websocket-protocol"]);
-    if (!codec) {
-      refuse(
-        socket,
-        new SwitchyardError(
-          "unsupported_protocol",
-          "Offer one of the subprotocols switchyard.v1.json, switchyard.v1.msgpack",
-        ),
-      );
-      return;
-    }
+    const codec = admit(this.options, request, socket);
+    if (!codec) return;
     this.server.handleUpgrade(request, socket, head, (ws) => {
       const handler = this.options.accept(new WsSocket(ws, socket), {
         request,

@@ -1,0 +1,84 @@
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { type Codec, codecForSubprotocol, jsonCodec, SwitchyardError } from "@switchyard/protocol";
+import type { HubSocket, SocketHandler } from "./socket.js";
+
+/** What the transport learned from the upgrade request. */
+export interface UpgradeInfo {
+  request: IncomingMessage;
+  codec: Codec;
+  ip: string;
+}
+
+/** What the hub gives a transport; every transport takes the same options. */
+export interface TransportOptions {
+  /** Hard ceiling of one inbound message; larger ones close the socket with 1009. */
+  maxPayload: number;
+  /** Refuses an upgrade before the handshake (origin, draining); null lets it through. */
+  check(request: IncomingMessage): SwitchyardError | null;
+  /** Called for every accepted socket; returns the handler of its messages and close. */
+  accept(socket: HubSocket, info: UpgradeInfo): SocketHandler;
+  onError(error: unknown): void;
+  /**
+   * Milliseconds a closing socket may take to finish the closing handshake before it is
+   * destroyed (the peer may never answer our close frame, or never close its side of TCP).
+   * @default 3_000
+   */
+  closeTimeout?: number;
+}
+
+/** Accepts WebSocket upgrades routed to it by the hub. */
+export interface Transport {
+  /** Completes or refuses the upgrade of `socket`; `head` holds bytes read past the headers. */
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+}
+
+/** The default of {@link TransportOptions.closeTimeout}: the hub's own close grace. */
+export const DEFAULT_CLOSE_TIMEOUT = 3_000;
+
+/** Picks our codec from the offered subprotocols; none offered means JSON. */
+export function chooseCodec(header: string | undefined): Codec | undefined {
+  if (!header) return jsonCodec;
+  for (const offered of header.split(",")) {
+    const codec = codecForSubprotocol(offered.trim());
+    if (codec) return codec;
+  }
+  return undefined;
+}
+
+/** Answers a refused upgrade with an HTTP error and the JSON error body. */
+export function refuse(socket: Duplex, error: SwitchyardError): void {
+  const body = JSON.stringify({ error: error.toPayload() });
+  socket.end(
+    `HTTP/1.1 ${error.status} ${error.code}\r\n` +
+      "Connection: close\r\nContent-Type: application/json\r\n" +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+/**
+ * The hub's own checks of an upgrade, the same for every transport: `check` (origin,
+ * draining) and the subprotocol. Returns the codec, or undefined after refusing the upgrade.
+ */
+export function admit(
+  options: TransportOptions,
+  request: IncomingMessage,
+  socket: Duplex,
+): Codec | undefined {
+  const refused = options.check(request);
+  if (refused) {
+    refuse(socket, refused);
+    return undefined;
+  }
+  const codec = chooseCodec(request.headers["sec-websocket-protocol"]);
+  if (!codec) {
+    refuse(
+      socket,
+      new SwitchyardError(
+        "unsupported_protocol",
+        "Offer one of the subprotocols switchyard.v1.json, switchyard.v1.msgpack",
+      ),
+    );
+  }
+  return codec;
+}
