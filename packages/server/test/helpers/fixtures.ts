@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Codec, jsonCodec, msgpackCodec } from "@switchyard/protocol";
-import { afterEach } from "vitest";
+import { afterAll, afterEach, beforeAll } from "vitest";
 import WebSocket from "ws";
 import { createHub, type Hub, type HubOptions } from "../../src/index.js";
 
@@ -15,6 +15,22 @@ afterEach(async () => {
 /** Registers cleanup that runs after the current test. */
 export function onCleanup(dispose: () => Promise<void> | void): void {
   disposers.push(dispose);
+}
+
+/** The transport of the hubs {@link startHub} starts; the hub's default when undefined. */
+let transportUnderTest: HubOptions["transport"];
+
+/**
+ * Runs the hubs that {@link startHub} starts in the enclosing `describe` block on `transport`,
+ * so that one suite body can run once per transport.
+ */
+export function useTransport(transport: NonNullable<HubOptions["transport"]>): void {
+  beforeAll(() => {
+    transportUnderTest = transport;
+  });
+  afterAll(() => {
+    transportUnderTest = undefined;
+  });
 }
 
 export interface HubFixture {
@@ -30,7 +46,7 @@ export async function startHub(options: HubOptions = {}): Promise<HubFixture> {
     response.statusCode = 404;
     response.end();
   });
-  const hub = createHub(options);
+  const hub = createHub({ transport: transportUnderTest, ...options });
   hub.attach(server);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");
