@@ -39,6 +39,8 @@ const PAYLOAD = 1;
 const DONE = 2;
 
 const EMPTY = Buffer.alloc(0);
+/** The least a message put together from pieces starts with (most messages are smaller). */
+const MIN_ASSEMBLY = 4096;
 
 /**
  * True for the close codes a peer may send (RFC 6455 §7.4, IANA registry): 1004–1006 and 1015
@@ -235,8 +237,8 @@ export abstract class FrameReader {
       this.controlPayload ??= Buffer.allocUnsafe(this.frameLength);
       unmask(this.controlPayload, this.frameRead, chunk, at, count, this.mask, this.frameRead);
     } else {
-      const target = this.reserve();
       const targetAt = this.assembled + this.frameRead;
+      const target = this.reserve(targetAt + count);
       unmask(target, targetAt, chunk, at, count, this.mask, this.frameRead);
     }
     this.frameRead += count;
@@ -252,18 +254,20 @@ export abstract class FrameReader {
     return this.fin && this.messageOpcode === 0;
   }
 
-  /** The assembly buffer, grown to hold the current frame after what is assembled so far. */
-  private reserve(): Buffer {
-    const needed = this.assembled + this.frameLength;
+  /**
+   * The assembly buffer, grown to hold at least `end` bytes. It grows with the bytes that
+   * actually arrived, never to a length a header merely announces (a peer could announce
+   * megabytes on many connections and send nothing more), and by doubling, so each byte is
+   * copied at most a few times however the message is cut. A single-frame message stops at
+   * its exact length; a fragmented one at `maxPayload`.
+   */
+  private reserve(end: number): Buffer {
     const current = this.assembly;
-    if (current !== undefined && current.length >= needed) return current;
-    // A single-frame message gets its exact size; fragments grow the buffer by doubling, so
-    // each byte is copied O(1) times however many fragments there are.
-    const size = this.isWholeMessage()
-      ? needed
-      : Math.min(this.maxPayload, Math.max(needed, (current?.length ?? 0) * 2));
-    const grown = Buffer.allocUnsafe(size);
-    if (current !== undefined) current.copy(grown, 0, 0, this.assembled);
+    if (current !== undefined && current.length >= end) return current;
+    const ceiling = this.isWholeMessage() ? this.frameLength : this.maxPayload;
+    const doubled = Math.max(MIN_ASSEMBLY, (current?.length ?? 0) * 2);
+    const grown = Buffer.allocUnsafe(Math.min(ceiling, Math.max(end, doubled)));
+    if (current !== undefined) current.copy(grown, 0, 0, this.assembled + this.frameRead);
     this.assembly = grown;
     return grown;
   }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { FrameReader, isValidCloseCode, unmask } from "../../src/transport/frame-reader.js";
 import { clientClose, clientFrame, OPCODE } from "../helpers/client-frames.js";
 
@@ -99,6 +99,23 @@ describe("FrameReader: messages", () => {
     ]);
     expect(reader.messages[0]?.buffer).not.toBe(first.buffer);
     expect(reader.messages[0]?.buffer).not.toBe(second.buffer);
+  });
+
+  it("allocates for the bytes that arrived, not for the length a header announces", () => {
+    const payload = Buffer.alloc(1 << 20, 1);
+    const frame = clientFrame(OPCODE.binary, payload);
+    const first = fresh(frame.subarray(0, 100));
+    const rest = fresh(frame.subarray(100));
+    const reader = new RecordingReader(1 << 20);
+    const allocations = vi.spyOn(Buffer, "allocUnsafe");
+    try {
+      reader.read(first);
+      expect(Math.max(...allocations.mock.calls.map(([size]) => size))).toBeLessThanOrEqual(4096);
+    } finally {
+      allocations.mockRestore();
+    }
+    reader.read(rest);
+    expect(reader.messages).toEqual([payload]);
   });
 
   it("reads empty messages, and a fragmented one whose last fragment is empty", () => {
