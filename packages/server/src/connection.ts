@@ -421,9 +421,10 @@ export class Connection implements SocketHandler, ReplaySink {
     }, CLOSE_GRACE_MS).unref();
   }
 
-  /** Called by the transport when the socket is gone. */
+  /** Called by the transport when the socket is gone: the connection leaves the hub. */
   closed(code: number): void {
     if (this.state === "closed") return;
+    this.core.left(this);
     const wasOpen = this.state === "open" || (this.state === "closing" && this.sessionId !== "");
     this.state = "closed";
     clearTimeout(this.retryTimer);
@@ -435,7 +436,6 @@ export class Connection implements SocketHandler, ReplaySink {
       this.core.connectionLimits.release({ userId: this.userId, ip: this.ip });
       this.holdsSlot = false;
     }
-    if (this.core.clients.get(this.clientId) === this) this.core.clients.delete(this.clientId);
     if (wasOpen) {
       const client = this.info;
       const report = (error: unknown) =>

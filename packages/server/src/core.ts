@@ -29,8 +29,8 @@ export interface HubCore {
   readonly emitter: Emitter<HubEvents>;
   readonly logger: Logger;
   readonly rpcs: Map<string, RpcEntry>;
-  /** Connections that completed `connect`, by clientId. */
-  readonly clients: Map<string, Connection>;
+  /** The socket of `connection` closed: it leaves the hub (called once, by the connection). */
+  left(connection: Connection): void;
   readonly limits: LimitOptions;
   readonly heartbeat: HeartbeatOptions;
   /** Handles one request of a connection (requests.ts); throws a SwitchyardError to refuse it. */

@@ -47,7 +47,6 @@ import { Registry } from "./registry.js";
 import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
 import { createTransport } from "./transport/create-transport.js";
-import type { SocketHandler } from "./transport/socket.js";
 import type { Transport } from "./transport/upgrade.js";
 
 /** A message larger than this many times the inbound limit closes the socket (1009). */
@@ -105,7 +104,10 @@ class SwitchyardHub implements Hub {
       emitter: new Emitter<HubEvents>(),
       logger: this.logger,
       rpcs: new Map<string, RpcEntry>(),
-      clients: new Map<string, Connection>(),
+      left: (connection) => {
+        this.connections.delete(connection);
+        if (this.connections.size === 0) this.drained?.();
+      },
       limits,
       heartbeat,
       encode,
@@ -133,7 +135,7 @@ class SwitchyardHub implements Hub {
           sessionId: url.searchParams.get("sessionId") ?? undefined,
         });
         this.connections.add(connection);
-        return new ConnectionHandler(this, connection);
+        return connection;
       },
       onError: (error) => this.logger.debug({ err: error }, "socket error"),
     });
@@ -145,13 +147,6 @@ class SwitchyardHub implements Hub {
     this.statsTimer = setInterval(() => this.core.counters.tick(), 1000);
     this.statsTimer.unref();
     this.jobs = createJobs(this, options.jobs, this.logger);
-  }
-
-  /** A connection's socket closed: it leaves the hub. */
-  connectionClosed(connection: Connection, code: number): void {
-    this.connections.delete(connection);
-    connection.closed(code);
-    if (this.connections.size === 0) this.drained?.();
   }
 
   private checkUpgrade(request: IncomingMessage): SwitchyardError | null {
@@ -288,7 +283,11 @@ class SwitchyardHub implements Hub {
   }
 
   clients(): ClientInfo[] {
-    return [...this.core.clients.values()].map((connection) => connection.info);
+    const out: ClientInfo[] = [];
+    for (const connection of this.connections) {
+      if (connection.state === "open") out.push(connection.info);
+    }
+    return out;
   }
 
   stats(): HubStats {
@@ -333,25 +332,6 @@ class SwitchyardHub implements Hub {
     await this.started.catch(() => {});
     // A broker passed in belongs to the caller (it may outlive this hub, as in a restart).
     if (this.ownsBroker) await this.broker.close();
-  }
-}
-
-/**
- * Routes one socket's messages and close to its connection and the hub. An object rather than
- * two closures: it lives as long as the socket, so it is kept small.
- */
-class ConnectionHandler implements SocketHandler {
-  constructor(
-    private readonly hub: SwitchyardHub,
-    private readonly connection: Connection,
-  ) {}
-
-  message(data: Buffer, binary: boolean): void {
-    this.connection.message(data, binary);
-  }
-
-  closed(code: number): void {
-    this.hub.connectionClosed(this.connection, code);
   }
 }
 

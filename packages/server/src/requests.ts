@@ -89,7 +89,6 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
   }
   if (connection.state !== "opening") return;
   connection.state = "open";
-  core.clients.set(connection.clientId, connection);
 
   const channels: Record<string, ChannelPosition> = {};
   for (const [subscription, prepared] of joined) channels[subscription.channel] = prepared.position;
