@@ -60,6 +60,9 @@ export const ERRORS = {
   forbidden: { status: 403, message: "Not allowed" },
   user_mismatch: { status: 403, message: "A refreshed token must belong to the same user" },
   // --- refused at the WebSocket upgrade (HTTP response, no connection) ---
+  invalid_upgrade: { status: 400, message: "Not a valid WebSocket opening handshake" },
+  method_not_allowed: { status: 405, message: "The opening handshake must be a GET" },
+  unsupported_websocket_version: { status: 426, message: "Only WebSocket version 13 is supported" },
   origin_not_allowed: { status: 403, message: "The Origin is not allowed" },
   unsupported_protocol: { status: 400, message: "Unsupported WebSocket subprotocol" },
   broker_unavailable: {

@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { BuiltinSocket } from "./builtin-socket.js";
-import { checkHandshake, refuseHandshake, switchingProtocols } from "./handshake.js";
+import { switchingProtocols } from "./handshake.js";
 import { admit, type Transport, type TransportOptions } from "./upgrade.js";
 
 /**
@@ -17,11 +17,6 @@ export class BuiltinTransport implements Transport {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on("error", this.options.onError);
-    const refusal = checkHandshake(request);
-    if (refusal) {
-      refuseHandshake(socket, refusal);
-      return;
-    }
     const codec = admit(this.options, request, socket);
     if (!codec) return;
     if (!socket.readable || !socket.writable) {

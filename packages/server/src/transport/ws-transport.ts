@@ -1,10 +1,16 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { codecForSubprotocol } from "@switchyard/protocol";
+import { codecForSubprotocol, SwitchyardError } from "@switchyard/protocol";
 import { WebSocket, WebSocketServer } from "ws";
 import type { OutboundMessage } from "../outbound.js";
 import type { HubSocket, SocketHandler } from "./socket.js";
-import { admit, DEFAULT_CLOSE_TIMEOUT, type Transport, type TransportOptions } from "./upgrade.js";
+import {
+  admit,
+  DEFAULT_CLOSE_TIMEOUT,
+  refuse,
+  type Transport,
+  type TransportOptions,
+} from "./upgrade.js";
 
 /**
  * The `ws` adapter of {@link HubSocket}. `ws` does the handshake, reads and answers control
@@ -56,6 +62,11 @@ export class WsTransport implements Transport {
       },
     };
     this.server = new WebSocketServer(serverOptions);
+    // `admit` refuses every handshake `ws` would refuse, so this runs only if a later `ws`
+    // checks more: its refusal then still carries a code and the JSON body, not `ws`'s text.
+    this.server.on("wsClientError", (error, socket) => {
+      refuse(socket, new SwitchyardError("invalid_upgrade", error.message));
+    });
   }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {

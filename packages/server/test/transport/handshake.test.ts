@@ -1,11 +1,14 @@
 /**
- * The builtin transport's opening handshake (RFC 6455 §4.2), driven by hand over TCP against
- * a hub on the default transport.
+ * The opening handshake (RFC 6455 §4.2), driven by hand over TCP against a hub on each
+ * transport: both answer valid handshakes alike, and refuse malformed ones alike, with the
+ * HTTP status of an error code and the JSON error body.
  */
+import { ERRORS, type ErrorCode } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
 import { acceptKey } from "../../src/transport/handshake.js";
-import { OPEN_POLICY, startHub } from "../helpers/fixtures.js";
+import { OPEN_POLICY, startHub, useTransport } from "../helpers/fixtures.js";
 import { RawSocket, SAMPLE_ACCEPT, SAMPLE_KEY, upgradeRequest } from "../helpers/raw-socket.js";
+import { TRANSPORTS } from "../helpers/transport.js";
 
 /** Sends an upgrade request with `headers` changed and resolves with the refusal. */
 async function refused(headers: Record<string, string | undefined>, requestLine?: string) {
@@ -14,10 +17,30 @@ async function refused(headers: Record<string, string | undefined>, requestLine?
   return peer.refusal();
 }
 
-describe("the opening handshake", () => {
+type Refusal = Awaited<ReturnType<typeof refused>>;
+
+/** Asserts a refusal: the status of `code`, the JSON body with `code`, and `headers`. */
+function expectRefusal(answer: Refusal, code: ErrorCode, headers: Record<string, string> = {}) {
+  expect(answer.status, code).toBe(ERRORS[code].status);
+  expect(answer.headers).toMatchObject({
+    "content-type": "application/json",
+    connection: "close",
+    ...headers,
+  });
+  expect(Number(answer.headers["content-length"])).toBe(Buffer.byteLength(answer.body));
+  const body = JSON.parse(answer.body) as { error: { code: string; message: string } };
+  expect(body.error.code).toBe(code);
+  expect(body.error.message).not.toBe("");
+}
+
+describe("the accept key", () => {
   it("derives Sec-WebSocket-Accept from the key as RFC 6455 shows", () => {
     expect(acceptKey(SAMPLE_KEY)).toBe(SAMPLE_ACCEPT);
   });
+});
+
+describe.each(TRANSPORTS)("the opening handshake on the %s transport", (transport) => {
+  useTransport(transport);
 
   it("answers 101 with the accept key, and names no subprotocol when none was offered", async () => {
     const { port } = await startHub(OPEN_POLICY);
@@ -49,11 +72,22 @@ describe("the opening handshake", () => {
     expect(peer.status).toBe(101);
   });
 
+  it("refuses other methods than GET with 405 method_not_allowed and Allow: GET", async () => {
+    for (const method of ["POST", "PUT"]) {
+      const answer = await refused({}, `${method} /ws HTTP/1.1`);
+      expectRefusal(answer, "method_not_allowed", { allow: "GET" });
+    }
+  });
+
+  it("refuses an upgrade to another protocol with 400 invalid_upgrade", async () => {
+    expectRefusal(await refused({ Upgrade: "h2c" }), "invalid_upgrade");
+  });
+
   it("refuses other versions than 13 with 426 and Sec-WebSocket-Version: 13", async () => {
-    for (const version of ["8", "14", undefined]) {
+    // 8 is the draft version `ws` itself would accept.
+    for (const version of ["8", "14", "", undefined]) {
       const answer = await refused({ "Sec-WebSocket-Version": version });
-      expect(answer.status).toBe(426);
-      expect(answer.headers["sec-websocket-version"]).toBe("13");
+      expectRefusal(answer, "unsupported_websocket_version", { "sec-websocket-version": "13" });
     }
   });
 
@@ -67,22 +101,36 @@ describe("the opening handshake", () => {
     ];
     for (const key of keys) {
       const answer = await refused({ "Sec-WebSocket-Key": key });
-      expect(answer.status).toBe(400);
+      expectRefusal(answer, "invalid_upgrade");
       expect(answer.body).toContain("Sec-WebSocket-Key");
     }
   });
 
-  it("refuses an upgrade to another protocol with 400, and other methods than GET with 405", async () => {
-    expect((await refused({ Upgrade: "h2c" })).status).toBe(400);
-    const post = await refused({}, "POST /ws HTTP/1.1");
-    expect(post.status).toBe(405);
-    expect(post.headers.allow).toBe("GET");
+  it("refuses a Sec-WebSocket-Protocol that is not a list of distinct tokens with 400", async () => {
+    const headers = [
+      "",
+      "switchyard.v1.json, switchyard.v1.json",
+      "switchyard.v1.json,,graphql-ws",
+      "switchyard.v1.json;q=1",
+      "switchyard v1",
+    ];
+    for (const header of headers) {
+      const answer = await refused({ "Sec-WebSocket-Protocol": header });
+      expectRefusal(answer, "invalid_upgrade");
+      expect(answer.body).toContain("Sec-WebSocket-Protocol");
+    }
+  });
+
+  it("checks the handshake before the hub's own policy", async () => {
+    const { port } = await startHub({ ...OPEN_POLICY, allowedOrigins: ["https://app.example"] });
+    const request = upgradeRequest({ Origin: "https://evil.example" }, "POST /ws HTTP/1.1");
+    const peer = await RawSocket.open(port, request);
+    expectRefusal(await peer.refusal(), "method_not_allowed", { allow: "GET" });
   });
 
   it("refuses unknown subprotocols with the JSON error body", async () => {
     const answer = await refused({ "Sec-WebSocket-Protocol": "switchyard.v0.xml" });
-    expect(answer.status).toBe(400);
-    expect(answer.headers["content-type"]).toBe("application/json");
+    expectRefusal(answer, "unsupported_protocol");
     expect(JSON.parse(answer.body)).toEqual({
       error: {
         code: "unsupported_protocol",
@@ -95,7 +143,7 @@ describe("the opening handshake", () => {
     const { port } = await startHub({ ...OPEN_POLICY, allowedOrigins: ["https://app.example"] });
     const peer = await RawSocket.open(port, upgradeRequest({ Origin: "https://evil.example" }));
     const answer = await peer.refusal();
-    expect(answer.status).toBe(403);
+    expectRefusal(answer, "origin_not_allowed");
     expect(JSON.parse(answer.body)).toEqual({
       error: {
         code: "origin_not_allowed",
