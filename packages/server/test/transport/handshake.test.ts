@@ -3,7 +3,7 @@
  * transport: both answer valid handshakes alike, and refuse malformed ones alike, with the
  * HTTP status of an error code and the JSON error body.
  */
-import { ERRORS, type ErrorCode } from "@switchyard/protocol";
+import { ERRORS, type ErrorCode, type ErrorSpec } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
 import { acceptKey } from "../../src/transport/handshake.js";
 import { OPEN_POLICY, startHub, useTransport } from "../helpers/fixtures.js";
@@ -21,7 +21,7 @@ type Refusal = Awaited<ReturnType<typeof refused>>;
 
 /** Asserts a refusal: the status of `code`, the JSON body with `code`, and `headers`. */
 function expectRefusal(answer: Refusal, code: ErrorCode, headers: Record<string, string> = {}) {
-  expect(answer.status, code).toBe(ERRORS[code].status);
+  expect(answer.status, code).toBe((ERRORS[code] as ErrorSpec).status);
   expect(answer.headers).toMatchObject({
     "content-type": "application/json",
     connection: "close",
