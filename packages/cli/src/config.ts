@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import type { AuthOptions, NamespaceOptions } from "@switchyard/server";
+import type { AuthOptions, HubOptions, NamespaceOptions } from "@switchyard/server";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
@@ -10,6 +10,11 @@ import { LOG_LEVELS, type LogLevel } from "./logger.js";
  * The configuration of `switchyard serve`: a JSON or YAML file, overridden by flags and
  * environment variables, validated here with zod so a mistake names its field.
  */
+
+/** The WebSocket server implementations `switchyard serve` can run the hub on. */
+export const TRANSPORTS = ["builtin", "ws"] as const satisfies readonly NonNullable<
+  HubOptions["transport"]
+>[];
 
 const positiveInt = z.number().int().positive();
 const accessRule = z.enum(["anyone", "authenticated", "token", "nobody"]);
@@ -74,6 +79,7 @@ export const configFileSchema = z.strictObject({
   maxBodyBytes: positiveInt.optional(),
   shutdownTimeout: z.number().int().min(0).optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
+  transport: z.enum(TRANSPORTS).optional(),
   redis: redisSchema.optional(),
 });
 
@@ -138,6 +144,11 @@ export interface ServerConfig {
   shutdownTimeout: number;
   /** @default "info" */
   logLevel: LogLevel;
+  /**
+   * The hub's WebSocket server (see the hub option `transport`); absent: the hub's default.
+   * @default "builtin"
+   */
+  transport?: (typeof TRANSPORTS)[number];
   /** Cluster mode: the Redis every node shares. Absent: one node with the memory broker. */
   redis?: RedisConfig;
 }
@@ -253,6 +264,7 @@ export function resolveConfig(
   if (input.allowedOrigins !== undefined) config.allowedOrigins = input.allowedOrigins;
   if (input.limits !== undefined) config.limits = input.limits;
   if (input.heartbeat !== undefined) config.heartbeat = input.heartbeat;
+  if (input.transport !== undefined) config.transport = input.transport;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
   if (input.redis !== undefined) config.redis = input.redis;
   return config;

@@ -6,6 +6,7 @@ import {
   loadConfigFile,
   resolveConfig,
   type ServerConfig,
+  TRANSPORTS,
 } from "./config.js";
 import { createLogger, LOG_LEVELS, type LogLevel } from "./logger.js";
 import { type ServerHandle, startServer } from "./serve.js";
@@ -30,6 +31,8 @@ Options:
   --redis <url>        Join a cluster: every node given the same Redis is one hub
                        (or env SWITCHYARD_REDIS_URL; docs/operations.md)
   --log-level <level>  ${LOG_LEVELS.join(", ")} (default info)
+  --transport <name>   WebSocket server: ${TRANSPORTS.join(" or ")} (default builtin;
+                       docs/operations.md)
   -h, --help           Show this help
   -v, --version        Print the version
 
@@ -45,6 +48,7 @@ const OPTIONS = {
   config: { type: "string" },
   redis: { type: "string" },
   "log-level": { type: "string" },
+  transport: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -85,6 +89,16 @@ function flagsOf(values: ReturnType<typeof parseCommandLine>["values"]): ConfigI
       throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(", ")} (got '${level}')`);
     }
     flags.logLevel = level as LogLevel;
+  }
+  const transport = values.transport;
+  if (transport !== undefined) {
+    const known = TRANSPORTS.find((name) => name === transport);
+    if (known === undefined) {
+      throw new UsageError(
+        `--transport must be one of ${TRANSPORTS.join(", ")} (got '${transport}')`,
+      );
+    }
+    flags.transport = known;
   }
   return flags;
 }

@@ -47,7 +47,8 @@ export const WS_PATH = "/ws";
 /** Milliseconds in-flight HTTP requests get once the hub has closed. */
 const HTTP_DRAIN_MS = 1_000;
 
-function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
+/** The options `startServer` creates the hub with: the hub's share of a resolved config. */
+export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
   const options: HubOptions = {
     path: WS_PATH,
     allowAnonymous: config.allowAnonymous,
@@ -59,6 +60,7 @@ function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
   if (config.namespaces !== undefined) options.namespaces = config.namespaces;
   if (config.limits !== undefined) options.limits = config.limits;
   if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
+  if (config.transport !== undefined) options.transport = config.transport;
   return options;
 }
 

@@ -140,6 +140,9 @@ describe("switchyard serve (the bin)", () => {
     const badPort = spawnBin(["serve", "--port", "eighty"]);
     expect(await badPort.exited).toBe(2);
     expect(badPort.stderr()).toContain("--port");
+    const badTransport = spawnBin(["serve", "--transport", "uws"]);
+    expect(await badTransport.exited).toBe(2);
+    expect(badTransport.stderr()).toContain("--transport must be one of builtin, ws (got 'uws')");
     const help = spawnBin(["serve", "--help"]);
     expect(await help.exited).toBe(0);
     expect(help.stdout.join("\n")).toContain("Usage: switchyard serve");

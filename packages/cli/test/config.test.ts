@@ -57,6 +57,7 @@ namespaces:
   chat: { subscribe: authenticated, history: false }
 defaultNamespace: null
 logLevel: debug
+transport: ws
 `;
 
 describe("validateConfig", () => {
@@ -100,6 +101,15 @@ describe("validateConfig", () => {
     );
   });
 
+  it("accepts the transports and names the field of any other", () => {
+    expect(validateConfig({ transport: "builtin" }).transport).toBe("builtin");
+    expect(validateConfig({ transport: "ws" }).transport).toBe("ws");
+    const issues = issuesOf(() => validateConfig({ transport: "uws" }));
+    expect(issues).toHaveLength(1);
+    expect(issues[0]?.path).toBe("transport");
+    expect(issues[0]?.message).toContain('"builtin"|"ws"');
+  });
+
   it("needs exactly one key source in auth", () => {
     const both = issuesOf(() =>
       validateConfig({ auth: { secret: "s", jwksUrl: "https://x/jwks" } }),
@@ -122,6 +132,7 @@ describe("loadConfigFile", () => {
       auth: { secret: "a-secret-of-some-length" },
       namespaces: { job: { subscribe: "token", conflate: true }, chat: { history: false } },
       defaultNamespace: null,
+      transport: "ws",
     });
   });
 
@@ -200,6 +211,13 @@ describe("resolveConfig", () => {
       port: 0,
       apiKey: "flag-key",
     });
+  });
+
+  it("leaves the transport to the hub unless one is given; flags override the file", () => {
+    expect(resolveConfig()).not.toHaveProperty("transport");
+    expect(resolveConfig({ file: { transport: "ws" } }).transport).toBe("ws");
+    const both = resolveConfig({ file: { transport: "ws" }, flags: { transport: "builtin" } });
+    expect(both.transport).toBe("builtin");
   });
 
   it("names a bad flag value", () => {

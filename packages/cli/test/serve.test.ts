@@ -7,7 +7,7 @@ import { createServerApp } from "../src/app.js";
 import { type ConfigInput, resolveConfig } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { createMetrics } from "../src/metrics.js";
-import { type ServerHandle, startServer } from "../src/serve.js";
+import { hubOptionsOf, type ServerHandle, startServer } from "../src/serve.js";
 import { onCleanup, subscriber } from "./helpers.js";
 
 const API_KEY = "serve-test-key";
@@ -86,6 +86,24 @@ describe("startServer", () => {
     expect(metrics).toMatch(
       /^switchyard_http_requests_total\{route="\/api\/publish",method="POST",status="401"\} 1$/m,
     );
+  });
+
+  it("runs the hub on the configured transport", async () => {
+    const logger = createLogger("silent");
+    expect(hubOptionsOf(resolveConfig({ flags: { transport: "ws" } }), logger).transport).toBe(
+      "ws",
+    );
+    expect(hubOptionsOf(resolveConfig({ file: { transport: "builtin" } }), logger).transport).toBe(
+      "builtin",
+    );
+    // Absent, the hub picks its own default.
+    expect(hubOptionsOf(resolveConfig(), logger)).not.toHaveProperty("transport");
+
+    const handle = await start({ transport: "ws" });
+    const client = await subscriber(handle.wsUrl, "news");
+    await publish(handle, { channel: "news", event: "headline", data: "on ws" });
+    const event = await client.next((f) => f.type === "event" && f.channel === "news");
+    expect(event).toMatchObject({ data: "on ws" });
   });
 
   it("applies the CLI's default namespace: history on, anonymous subscribers allowed", async () => {
