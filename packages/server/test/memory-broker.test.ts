@@ -52,6 +52,22 @@ describe("memory broker", () => {
       expect(recovered).toEqual({ ...next, recovered: false, events: [] });
     });
 
+    it("gives a forgotten channel a new epoch even though live streams share theirs", async () => {
+      const broker = await open({ idleTtl: 1_000 });
+      const a = await broker.position("job:a");
+      const b = await broker.position("job:b");
+      // Streams created together share one epoch string (it costs idle sessions nothing).
+      expect(a.epoch).toBe(b.epoch);
+      await broker.subscribe("job:b");
+      time += 1_000;
+      // job:a is forgotten (idle, unsubscribed); job:b is kept, with its epoch.
+      const again = await broker.position("job:a");
+      expect(again.epoch).not.toBe(a.epoch);
+      expect(await broker.position("job:b")).toEqual(b);
+      expect((await broker.recover("job:a", { epoch: a.epoch, offset: 0 })).recovered).toBe(false);
+      expect((await broker.recover("job:b", { epoch: b.epoch, offset: 0 })).recovered).toBe(true);
+    });
+
     it("restarts offsets from 1 in a new epoch when publishing to a forgotten stream", async () => {
       const broker = await open();
       const first = await broker.publish({

@@ -13,7 +13,7 @@ import { DEDUP_WINDOW_MS } from "./broker.js";
 import { checkRetention, rethrowLater } from "./broker-checks.js";
 import { DedupCache, dedupKey } from "./dedup.js";
 import { MemoryKeyValueStore } from "./kv.js";
-import { Stream } from "./stream.js";
+import { createEpoch, Stream } from "./stream.js";
 
 /** Options of {@link createMemoryBroker}. */
 export interface MemoryBrokerOptions {
@@ -107,6 +107,11 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     now,
   });
   const streams = new Map<string, Stream>();
+  // The epoch of streams created from now on: one string shared by all of them, changed
+  // once a stream was forgotten, so a forgotten channel's next stream never reuses the epoch
+  // of its earlier life. (One per stream would cost every idle session a string.)
+  let epoch = createEpoch();
+  let forgotten = false;
   const kv = new MemoryKeyValueStore(now);
   const subscriptions = new Set<string>();
   let deliver: ((event: BrokerEvent) => void) | undefined;
@@ -130,15 +135,24 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     if (stream === undefined || subscriptions.has(channel) || !stream.idle(at, idleTtl)) {
       return stream;
     }
-    streams.delete(channel);
+    forget(channel);
     return undefined;
+  }
+
+  function forget(channel: string): void {
+    streams.delete(channel);
+    forgotten = true;
   }
 
   /** The channel's stream, created (with a new epoch) when it does not exist. */
   function streamOf(channel: string, at: number): Stream {
     let stream = existingStream(channel, at);
     if (stream === undefined) {
-      stream = new Stream(at);
+      if (forgotten) {
+        epoch = createEpoch();
+        forgotten = false;
+      }
+      stream = new Stream(at, epoch);
       streams.set(channel, stream);
     }
     return stream;
@@ -176,7 +190,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
   function sweep(): void {
     const at = now();
     for (const [channel, stream] of streams) {
-      if (!subscriptions.has(channel) && stream.idle(at, idleTtl)) streams.delete(channel);
+      if (!subscriptions.has(channel) && stream.idle(at, idleTtl)) forget(channel);
       else stream.trim(at);
     }
     dedup.sweep();

@@ -77,7 +77,7 @@ class Ring<T> {
  */
 export class Stream extends Ring<BrokerEvent> {
   /** Names this stream's lifetime; a recreated stream gets a new one. */
-  readonly epoch = createEpoch();
+  readonly epoch: string;
   /** Offset of the newest event ever appended (0 when none). */
   offset = 0;
   /** Clock time of the newest event, or of the stream's creation. */
@@ -87,8 +87,13 @@ export class Stream extends Ring<BrokerEvent> {
   /** Retention given by the newest publish; none before the first. */
   retention: HistoryOptions | undefined;
 
-  constructor(now: number) {
+  /**
+   * @param epoch names this lifetime of the channel's stream. Streams of different channels
+   *   may share one (it only has to differ from the same channel's earlier lifetimes).
+   */
+  constructor(now: number, epoch: string = createEpoch()) {
     super();
+    this.epoch = epoch;
     this.lastEventAt = now;
     this.lastActivityAt = now;
   }
