@@ -17,7 +17,7 @@ beforeAll(buildBin, 120_000);
 
 describe("a hub node killed with SIGKILL", () => {
   it("loses its clients to the other nodes, which recover every event exactly once, in order", async () => {
-    const { redis, nodes } = await startCluster("failover");
+    const { nodes } = await startCluster("failover");
     const balancer = await Balancer.start(nodes.map((node) => node.port));
     const victim = nodes[2] as HubProcess;
 
