@@ -21,6 +21,7 @@ export function deliver(core: HubCore, event: BrokerEvent): void {
   if (entry.listeners !== undefined) notifyListeners(core, entry.listeners, event);
   if (entry.size === 0) return;
   entry.forEach(offer, new Fanout(core, event));
+  core.scheduler.flushIfIdle();
 }
 
 /** The state of one event's fan-out: its encodings, made on first need. */

@@ -6,9 +6,21 @@ export interface Flushable {
 }
 
 /**
+ * After this long without a flush the hub counts as idle: the next event is written at once
+ * instead of at the end of the turn. Under load flushes follow each other much closer than
+ * this, so events keep being batched.
+ */
+const IDLE_MS = 5;
+
+/**
  * Collects the connections that queued frames during this turn of the event loop and flushes
  * each once, on `setImmediate`: every frame queued for a connection within one tick goes out
  * in one write. One timer for the whole hub, not one per connection.
+ *
+ * An event that finds the hub idle does not wait for the end of the turn: {@link flushIfIdle}
+ * writes it at once. Batching pays when events come in bursts; a lone event only waits, and
+ * at light load that wait (the rest of the turn, on cold caches) was most of the latency
+ * Switchyard added over a raw socket write.
  */
 export class FlushScheduler {
   /** Batches shared by the connections of one flush (fan-out queues the same frames). */
@@ -16,6 +28,10 @@ export class FlushScheduler {
   private dirty: Flushable[] = [];
   private spare: Flushable[] = [];
   private armed = false;
+  /** `performance.now()` at the end of the last flush. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   schedule(target: Flushable): void {
     this.dirty.push(target);
@@ -25,13 +41,31 @@ export class FlushScheduler {
     }
   }
 
-  private readonly run = (): void => {
-    this.armed = false;
+  /**
+   * Flushes now what is queued when nothing was flushed for a while (called after an event
+   * was handed to its subscribers). Anything queued later in the same turn waits for the
+   * scheduled flush as usual, so a burst still goes out batched after its first event.
+   */
+  flushIfIdle(): void {
+    if (this.dirty.length === 0) return;
+    if (this.now() - this.lastFlushAt < IDLE_MS) return;
+    this.flushDirty();
+    this.lastFlushAt = this.now();
+  }
+
+  private flushDirty(): void {
     const batch = this.dirty;
     this.dirty = this.spare;
     for (let i = 0; i < batch.length; i++) batch[i]!.flush();
     batch.length = 0;
     this.spare = batch;
     this.batches.clear();
+  }
+
+  private readonly run = (): void => {
+    this.armed = false;
+    if (this.dirty.length === 0) return;
+    this.flushDirty();
+    this.lastFlushAt = this.now();
   };
 }

@@ -60,9 +60,12 @@ describe("fan-out on the wire", () => {
     expect(new Set(writes.map((write) => write.chunk)).size).toBe(2);
   });
 
-  it("coalesces the events of one tick into one write per connection, the batch shared", async () => {
+  it("coalesces the events of one tick into one write per connection on a busy hub, the batch shared", async () => {
     const { url, port, hub } = await startHub(OPEN_POLICY);
     const clients = await subscribers(url);
+    // The clock stands still: the last flush was "just now", so the hub never looks idle.
+    vi.spyOn(performance, "now").mockReturnValue(1_000);
+    onCleanup(() => vi.restoreAllMocks());
     const writes = recordServerWrites(port);
 
     const results = await Promise.all(
@@ -74,6 +77,29 @@ describe("fan-out on the wire", () => {
     expect(writesPerSocket(writes)).toEqual(Array(2 * PER_CODEC).fill(1));
     expect(new Set(writes.map((write) => write.chunk)).size).toBe(2);
     for (const client of clients) expect(client.events(CHANNEL)).toHaveLength(5);
+  });
+
+  it("writes an event that finds the hub idle at once, then batches the rest of the tick", async () => {
+    const { url, port, hub } = await startHub(OPEN_POLICY);
+    const clients = await subscribers(url);
+    let now = 1_000;
+    vi.spyOn(performance, "now").mockImplementation(() => now);
+    onCleanup(() => vi.restoreAllMocks());
+    await hub.publish(CHANNEL, "tick", { n: -1 });
+    await Promise.all(clients.map((client) => untilOffset(client, CHANNEL, 1)));
+    now += 1_000; // a quiet second since the last flush
+    const writes = recordServerWrites(port);
+
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, n) => hub.publish(CHANNEL, "tick", { n })),
+    );
+    const last = Math.max(...results.map((result) => result.offset ?? 0));
+    await Promise.all(clients.map((client) => untilOffset(client, CHANNEL, last)));
+
+    // The first event went out alone, at once; the other four together at the end of the tick.
+    expect(writesPerSocket(writes)).toEqual(Array(2 * PER_CODEC).fill(2));
+    expect(new Set(writes.map((write) => write.chunk)).size).toBe(4);
+    for (const client of clients) expect(client.events(CHANNEL)).toHaveLength(6);
   });
 
   it("frames small, medium and large messages (2-, 4- and 10-byte headers) for both codecs", async () => {
