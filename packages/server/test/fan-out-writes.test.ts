@@ -65,7 +65,9 @@ describe("fan-out on the wire", () => {
     const clients = await subscribers(url);
     // The clock stands still: the last flush was "just now", so the hub never looks idle.
     vi.spyOn(performance, "now").mockReturnValue(1_000);
-    onCleanup(() => vi.restoreAllMocks());
+    onCleanup(() => {
+      vi.restoreAllMocks();
+    });
     const writes = recordServerWrites(port);
 
     const results = await Promise.all(
@@ -84,7 +86,9 @@ describe("fan-out on the wire", () => {
     const clients = await subscribers(url);
     let now = 1_000;
     vi.spyOn(performance, "now").mockImplementation(() => now);
-    onCleanup(() => vi.restoreAllMocks());
+    onCleanup(() => {
+      vi.restoreAllMocks();
+    });
     await hub.publish(CHANNEL, "tick", { n: -1 });
     await Promise.all(clients.map((client) => untilOffset(client, CHANNEL, 1)));
     now += 1_000; // a quiet second since the last flush
