@@ -7,7 +7,6 @@ import {
   type BrokerPublishResult,
   checkRetention,
   DEDUP_WINDOW_MS,
-  type HistoryOptions,
   rethrowLater,
 } from "@switchyard/server";
 import { type ControlChannel, createControlChannel } from "./control.js";

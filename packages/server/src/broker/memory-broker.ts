@@ -4,7 +4,6 @@ import type {
   BrokerEvent,
   BrokerPublish,
   BrokerPublishResult,
-  HistoryOptions,
   HistoryPage,
   HistoryQuery,
   RecoverResult,
