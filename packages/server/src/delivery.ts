@@ -20,8 +20,11 @@ export function deliver(core: HubCore, event: BrokerEvent): void {
   if (entry === undefined) return;
   if (entry.listeners !== undefined) notifyListeners(core, entry.listeners, event);
   if (entry.size === 0) return;
-  entry.forEach(offer, new Fanout(core, event));
-  core.scheduler.flushIfIdle();
+  // An event that finds the hub idle goes out to each subscriber as it is queued; otherwise
+  // it waits for the flush at the end of the turn, batched with whatever else comes.
+  const writeThrough = core.scheduler.idle();
+  entry.forEach(offer, new Fanout(core, event, writeThrough));
+  if (writeThrough) core.scheduler.flushed();
 }
 
 /** The state of one event's fan-out: its encodings, made on first need. */
@@ -34,6 +37,8 @@ class Fanout {
   constructor(
     readonly core: HubCore,
     readonly event: BrokerEvent,
+    /** Write to each subscriber at once instead of at the end of the turn. */
+    readonly writeThrough: boolean,
   ) {}
 
   /** The event encoded with `codec`, once per codec. */
@@ -65,6 +70,7 @@ function offer(this: Fanout, subscription: Subscription, connection: Connection)
   if (event.offset !== undefined && event.offset <= subscription.floor) return;
   const message = this.message(connection.codec, subscription);
   connection.enqueueShared(message, this.conflateKey);
+  if (this.writeThrough) connection.flush();
 }
 
 function notifyListeners(core: HubCore, listeners: Set<ChannelListener>, event: BrokerEvent): void {

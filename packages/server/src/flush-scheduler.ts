@@ -17,8 +17,7 @@ const IDLE_MS = 5;
  * each once, on `setImmediate`: every frame queued for a connection within one tick goes out
  * in one write. One timer for the whole hub, not one per connection.
  *
- * An event that finds the hub idle does not wait for the end of the turn: {@link flushIfIdle}
- * writes it at once. Batching pays when events come in bursts; a lone event only waits, and
+ * An event that finds the hub idle does not wait for the end of the turn: see {@link idle}. Batching pays when events come in bursts; a lone event only waits, and
  * at light load that wait (the rest of the turn, on cold caches) was most of the latency
  * Switchyard added over a raw socket write.
  */
@@ -42,14 +41,16 @@ export class FlushScheduler {
   }
 
   /**
-   * Flushes now what is queued when nothing was flushed for a while (called after an event
-   * was handed to its subscribers). Anything queued later in the same turn waits for the
-   * scheduled flush as usual, so a burst still goes out batched after its first event.
+   * True when nothing was flushed for a while: an event may then be written at once (each
+   * subscriber flushed as the event is queued for it) instead of at the end of the turn.
+   * Whoever writes then calls {@link flushed}, so the rest of a burst is batched again.
    */
-  flushIfIdle(): void {
-    if (this.dirty.length === 0) return;
-    if (this.now() - this.lastFlushAt < IDLE_MS) return;
-    this.flushDirty();
+  idle(): boolean {
+    return this.now() - this.lastFlushAt >= IDLE_MS;
+  }
+
+  /** Records a flush done outside the scheduler (see {@link idle}). */
+  flushed(): void {
     this.lastFlushAt = this.now();
   }
 

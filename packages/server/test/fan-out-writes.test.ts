@@ -63,11 +63,13 @@ describe("fan-out on the wire", () => {
   it("coalesces the events of one tick into one write per connection on a busy hub, the batch shared", async () => {
     const { url, port, hub } = await startHub(OPEN_POLICY);
     const clients = await subscribers(url);
-    // The clock stands still: the last flush was "just now", so the hub never looks idle.
+    // The clock stands still, so once an event was flushed the hub never looks idle again.
     vi.spyOn(performance, "now").mockReturnValue(1_000);
     onCleanup(() => {
       vi.restoreAllMocks();
     });
+    const { offset: first } = await hub.publish(CHANNEL, "tick", { n: -1 });
+    await Promise.all(clients.map((client) => untilOffset(client, CHANNEL, first ?? 1)));
     const writes = recordServerWrites(port);
 
     const results = await Promise.all(
@@ -78,7 +80,7 @@ describe("fan-out on the wire", () => {
 
     expect(writesPerSocket(writes)).toEqual(Array(2 * PER_CODEC).fill(1));
     expect(new Set(writes.map((write) => write.chunk)).size).toBe(2);
-    for (const client of clients) expect(client.events(CHANNEL)).toHaveLength(5);
+    for (const client of clients) expect(client.events(CHANNEL)).toHaveLength(6);
   });
 
   it("writes an event that finds the hub idle at once, then batches the rest of the tick", async () => {

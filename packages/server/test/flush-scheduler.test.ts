@@ -12,45 +12,32 @@ class Target implements Flushable {
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe("FlushScheduler", () => {
-  it("writes the first event after a quiet spell at once and batches the rest of the turn", async () => {
-    let time = 1_000;
-    const scheduler = new FlushScheduler(() => time);
-    const a = new Target();
-    const b = new Target();
-    // First event after a quiet spell: flushed synchronously, no waiting for the turn's end.
+  it("flushes every scheduled target once at the end of the turn", async () => {
+    const scheduler = new FlushScheduler(() => 0);
+    const [a, b] = [new Target(), new Target()];
     scheduler.schedule(a);
     scheduler.schedule(b);
-    scheduler.flushIfIdle();
+    expect([a.flushes, b.flushes]).toEqual([0, 0]);
+    await nextTurn();
     expect([a.flushes, b.flushes]).toEqual([1, 1]);
-    // More events in the same turn wait for the end of the turn, one flush per target.
-    scheduler.schedule(a);
-    scheduler.flushIfIdle();
-    scheduler.flushIfIdle();
-    expect(a.flushes).toBe(1);
-    await nextTurn();
-    expect([a.flushes, b.flushes]).toEqual([2, 1]);
-    // Busy: the last flush was just now, so the next event waits for the turn's end too.
-    time += 1;
-    scheduler.schedule(b);
-    scheduler.flushIfIdle();
-    expect(b.flushes).toBe(1);
-    await nextTurn();
-    expect(b.flushes).toBe(2);
-    // Quiet again: written at once.
-    time += 50;
-    scheduler.schedule(a);
-    scheduler.flushIfIdle();
-    expect(a.flushes).toBe(3);
-    await nextTurn();
-    expect(a.flushes).toBe(3);
   });
 
-  it("does nothing when nothing is queued", async () => {
-    const scheduler = new FlushScheduler(() => 0);
-    scheduler.flushIfIdle();
-    const a = new Target();
-    scheduler.schedule(a);
+  it("is idle until something was flushed, and again 5 ms after the last flush", async () => {
+    let time = 1_000;
+    const scheduler = new FlushScheduler(() => time);
+    expect(scheduler.idle()).toBe(true);
+    // A write-through (outside the scheduler) ends the quiet spell: a burst's next events wait.
+    scheduler.flushed();
+    expect(scheduler.idle()).toBe(false);
+    time += 4;
+    expect(scheduler.idle()).toBe(false);
+    time += 1;
+    expect(scheduler.idle()).toBe(true);
+    // The end-of-turn flush counts as well.
+    scheduler.schedule(new Target());
     await nextTurn();
-    expect(a.flushes).toBe(1);
+    expect(scheduler.idle()).toBe(false);
+    time += 50;
+    expect(scheduler.idle()).toBe(true);
   });
 });
