@@ -1,16 +1,5 @@
+import type { HubStats } from "@switchyard/server";
 import { byId, formatBytes, formatDuration, formatRate } from "./dom.js";
-
-/** The figures of `GET /stats` (see `HubStats` in @switchyard/server). */
-interface Stats {
-  connections: number;
-  channels: number;
-  subscriptions: number;
-  messagesIn: { total: number; perSecond: number };
-  messagesOut: { total: number; perSecond: number };
-  published: { total: number; perSecond: number };
-  queuedBytes: number;
-  uptimeSeconds: number;
-}
 
 /** Milliseconds between two reads of `/stats`. */
 const INTERVAL = 1_000;
@@ -76,7 +65,7 @@ export function startFigures(): void {
     try {
       const response = await fetch("stats", { cache: "no-store" });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const stats = (await response.json()) as Stats;
+      const stats = (await response.json()) as HubStats;
       figures.connections.show(String(stats.connections), stats.connections);
       figures.channels.show(String(stats.channels), stats.channels);
       figures.subscriptions.show(String(stats.subscriptions), stats.subscriptions);

@@ -7,9 +7,9 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createHub, type Hub, type HubOptions } from "@switchyard/server";
-import { SharedBroker } from "@switchyard/server/testing";
+import type { SharedBroker } from "@switchyard/server/testing";
 
-export { SharedBroker };
+export { SharedBroker, Signal } from "@switchyard/server/testing";
 
 /** A hub on a real http.Server; `restart` brings up a new hub on the same port. */
 export class HubServer {
@@ -86,39 +86,5 @@ export class HubServer {
    */
   silenceSockets(): void {
     for (const socket of this.sockets) socket.cork();
-  }
-}
-
-/**
- * Resolves once `check()` holds, re-checking whenever `poke` is called by an event source
- * (an event handler, a store listener). Rejects after `timeout` ms with `what` in the message.
- */
-export class Signal {
-  #waiters: { check: () => boolean; resolve: () => void }[] = [];
-
-  /** Re-checks every waiter. */
-  readonly poke = (): void => {
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (!waiter.check()) return true;
-      waiter.resolve();
-      return false;
-    });
-  };
-
-  until(check: () => boolean, what: string, timeout = 10_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((waiter) => waiter.check !== check);
-        reject(new Error(`timed out waiting for ${what}`));
-      }, timeout);
-      this.#waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
   }
 }

@@ -16,6 +16,8 @@ import { RedisProcess } from "../../../redis/test/helpers/redis-process.js";
 import type { ConfigInput } from "../../src/config.js";
 import { onCleanup } from "../helpers.js";
 
+export { Signal } from "@switchyard/server/testing";
+
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 const BIN = join(ROOT, "packages/cli/bin/switchyard.js");
 /** The API key every test node shares (as the nodes of one cluster would). */
@@ -27,38 +29,6 @@ export async function buildBin(): Promise<void> {
   await promisify(execFile)(process.execPath, [tsc, "-b", "packages/cli/tsconfig.build.json"], {
     cwd: ROOT,
   });
-}
-
-/** Wakes waiters whenever something they may wait for changed. */
-export class Signal {
-  #waiters: { check: () => boolean; resolve: () => void }[] = [];
-
-  /** Re-checks every waiter. */
-  readonly poke = (): void => {
-    this.#waiters = this.#waiters.filter((waiter) => {
-      if (!waiter.check()) return true;
-      waiter.resolve();
-      return false;
-    });
-  };
-
-  /** Resolves once `check()` holds (re-checked on every poke); rejects after `timeout` ms. */
-  until(check: () => boolean, what: () => string, timeout = 20_000): Promise<void> {
-    if (check()) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((waiter) => waiter.check !== check);
-        reject(new Error(`timed out waiting for ${what()}`));
-      }, timeout);
-      this.#waiters.push({
-        check,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-      });
-    });
-  }
 }
 
 /** Writes a config file for the nodes; removed after the test. */

@@ -10,3 +10,4 @@
 export { type BrokerContractOptions, brokerContract } from "./broker-contract.js";
 export { keyValueContract } from "./kv-contract.js";
 export { SharedBroker } from "./shared-broker.js";
+export { Signal } from "./signal.js";
