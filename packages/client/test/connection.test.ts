@@ -1,9 +1,9 @@
 import { closeCodeOf, SwitchyardError } from "@switchyard/protocol";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Client, type ConnectionState, createClient } from "../src/index.js";
-import { FakeSocket, flush } from "./fake-socket.js";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { type ConnectionState, createClient } from "../src/index.js";
+import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients: Client[] = [];
+const clients = useFakeSockets();
 
 function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
   const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
@@ -13,15 +13,8 @@ function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
   return { client, states };
 }
 
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeSocket.reset();
-});
-
 afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
   vi.restoreAllMocks();
-  vi.useRealTimers();
 });
 
 describe("connection lifecycle", () => {

@@ -3,8 +3,8 @@
  * plays the server by hand. Integration tests use the real hub instead.
  */
 import type { ConnectResult } from "@switchyard/protocol";
-import { vi } from "vitest";
-import type { CloseEventLike, MessageEventLike, WebSocketLike } from "../src/index.js";
+import { afterEach, beforeEach, vi } from "vitest";
+import type { Client, CloseEventLike, MessageEventLike, WebSocketLike } from "../src/index.js";
 
 type Listener = (event: never) => void;
 
@@ -123,4 +123,21 @@ export class FakeSocket implements WebSocketLike {
 /** Lets pending promise callbacks run (getToken, replies) without moving the clock. */
 export async function flush(): Promise<void> {
   await vi.advanceTimersByTimeAsync(0);
+}
+
+/**
+ * Fake timers and a fresh {@link FakeSocket} registry for every test of the calling file. The
+ * clients pushed to the returned array are closed after each test.
+ */
+export function useFakeSockets(): Client[] {
+  const clients: Client[] = [];
+  beforeEach(() => {
+    vi.useFakeTimers();
+    FakeSocket.reset();
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+    vi.useRealTimers();
+  });
+  return clients;
 }

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { type Client, createClient, type Job, type JobSnapshot } from "../src/index.js";
-import { FakeSocket, flush } from "./fake-socket.js";
+import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients: Client[] = [];
+const clients = useFakeSockets();
 const jobs: Job[] = [];
 
 function start() {
@@ -66,15 +66,11 @@ function event(name: string, data: Record<string, unknown>, timestamp = 2_000) {
 }
 
 beforeEach(() => {
-  vi.useFakeTimers();
-  FakeSocket.reset();
   offset = 1;
 });
 
 afterEach(() => {
   for (const job of jobs.splice(0)) job.dispose();
-  for (const client of clients.splice(0)) client.close();
-  vi.useRealTimers();
 });
 
 describe("client.job", () => {

@@ -1,9 +1,9 @@
 import { SwitchyardError } from "@switchyard/protocol";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Client, ClientError, createClient } from "../src/index.js";
-import { FakeSocket, flush } from "./fake-socket.js";
+import { describe, expect, it, vi } from "vitest";
+import { ClientError, createClient } from "../src/index.js";
+import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients: Client[] = [];
+const clients = useFakeSockets();
 
 function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
   const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
@@ -25,16 +25,6 @@ async function reconnect(overrides: Parameters<FakeSocket["accept"]>[0] = {}) {
   FakeSocket.last.serverClose(1006);
   return connect(overrides);
 }
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeSocket.reset();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-  vi.useRealTimers();
-});
 
 describe("outbox", () => {
   it("queues publishes and RPC calls made while disconnected and sends them in order", async () => {

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { type Client, createClient, type ReceivedEvent, type ResetInfo } from "../src/index.js";
-import { FakeSocket, flush } from "./fake-socket.js";
+import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients: Client[] = [];
+const clients = useFakeSockets();
 
 function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
   const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
@@ -47,16 +47,6 @@ function collect(client: Client, channel: string) {
   });
   return { subscription, events, resets, data: () => events.map((e) => e.data) };
 }
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeSocket.reset();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-  vi.useRealTimers();
-});
 
 describe("subscriptions", () => {
   it("subscribes, reports its state and delivers every event of a burst in order", async () => {

@@ -1,19 +1,9 @@
 import { closeCodeOf } from "@switchyard/protocol";
-import { afterEach, beforeEach, expect, it, vi } from "vitest";
-import { type Client, createClient } from "../src/index.js";
-import { FakeSocket, flush } from "./fake-socket.js";
+import { expect, it, vi } from "vitest";
+import { createClient } from "../src/index.js";
+import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients: Client[] = [];
-
-beforeEach(() => {
-  vi.useFakeTimers();
-  FakeSocket.reset();
-});
-
-afterEach(() => {
-  for (const client of clients.splice(0)) client.close();
-  vi.useRealTimers();
-});
+const clients = useFakeSockets();
 
 it("refreshBeforeExpiry: false sends no early refresh; the reconnect after expiry gets a token", async () => {
   let n = 0;
