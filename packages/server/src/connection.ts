@@ -1,11 +1,13 @@
 import {
   type Codec,
+  type ConnectFrame,
   closeCodeOf,
   ERRORS,
   type ErrorCode,
   type ErrorPayload,
   parseClientFrame,
   type RequestFrame,
+  type RpcFrame,
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { BrokerEvent } from "./broker/broker.js";
@@ -32,8 +34,23 @@ const EMPTY_QUEUE: OutboundMessage[] = [];
 const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
 /** How soon a backed-up connection without a pending write callback looks at its socket again. */
 const RETRY_MS = 50;
-/** How long a closing socket may take to finish the close handshake before it is destroyed. */
+/**
+ * How long the peer has to answer our close frame once it has left the process, before the
+ * socket is destroyed.
+ */
 const CLOSE_GRACE_MS = 3_000;
+/**
+ * How long a close frame may wait behind bytes the peer has not read yet (a client that stopped
+ * reading) before the socket is destroyed without it. Within it, a client that reads again
+ * reaches the close frame and learns its code; meanwhile it holds only the bytes already handed
+ * to the socket, which the queue cap bounds.
+ */
+export const CLOSE_CEILING_MS = 30_000;
+/**
+ * How long requests already running may take to be answered once the client's own behaviour
+ * (a flood, a failed connect) decided its close.
+ */
+const REPLY_GRACE_MS = 5_000;
 /** Most frames in one inbound batch. */
 const MAX_BATCH = 100;
 
@@ -76,6 +93,17 @@ export class Connection implements SocketHandler, ReplaySink {
   private closeReason: ErrorCode | undefined;
   private readonly bucket: TokenBucket;
   private chain: Promise<void> = SETTLED;
+  /** Connect requests queued or running: requests behind one wait for it. */
+  private pendingConnects = 0;
+  /** Why the last connect failed; requests pipelined behind it are answered with it. */
+  private connectError: SwitchyardError | undefined;
+  /** RPCs running beside the request chain (created by the first RPC). */
+  private rpcs: Set<Promise<void>> | undefined;
+  /**
+   * Set once the connection is to close when its requests are answered: why. Messages that
+   * arrive from then on are not read.
+   */
+  private ending: ErrorCode | undefined;
   private queue: OutboundMessage[] = EMPTY_QUEUE;
   private queueBytes = 0;
   /** Index in `queue` of the pending frame of each conflation key. */
@@ -83,7 +111,7 @@ export class Connection implements SocketHandler, ReplaySink {
   /** Slots of `queue` emptied by conflation. */
   private superseded = 0;
   private scheduled = false;
-  /** Socket buffer size seen at the last flush. */
+  /** Socket buffer size right after the last flush (an upper bound until the next). */
   private buffered = 0;
   /** A send with a write callback is outstanding. */
   private awaitingWrite = false;
@@ -276,6 +304,9 @@ export class Connection implements SocketHandler, ReplaySink {
     } else {
       this.socket.send(message);
     }
+    // What the socket holds now: until the next flush it only shrinks, so the queue cap checks
+    // against it count every byte held for this client.
+    this.buffered = this.socket.bufferedAmount;
     if (this.replays?.active) this.replays.pump(this);
   }
 
@@ -295,9 +326,9 @@ export class Connection implements SocketHandler, ReplaySink {
     this.retryTimer.unref();
   }
 
-  /** Bytes queued here and not yet handed to the socket. */
+  /** Bytes held for this client and not yet written to the network: queued here or in the socket. */
   get queuedBytes(): number {
-    return this.queueBytes;
+    return this.queueBytes + this.socket.bufferedAmount;
   }
 
   // ------------------------------------------------------------------------------------
@@ -305,7 +336,7 @@ export class Connection implements SocketHandler, ReplaySink {
   // ------------------------------------------------------------------------------------
 
   message(data: Buffer, binary: boolean): void {
-    if (this.state === "closing" || this.state === "closed") return;
+    if (this.ending !== undefined || this.state === "closing" || this.state === "closed") return;
     this.core.counters.messagesIn.total++;
     this.pingSentAt = 0;
     if (data.length > this.core.limits.maxMessageBytes) {
@@ -353,11 +384,9 @@ export class Connection implements SocketHandler, ReplaySink {
 
   private frame(value: unknown): void {
     if (this.state !== "opening" && this.state !== "open") return;
-    const verdict = this.bucket.take();
-    if (verdict === "close") {
-      this.close("rate_limited");
-      return;
-    }
+    // Past the decision to close, the rest of the batch is refused like the frame that tipped it.
+    const verdict = this.ending === undefined ? this.bucket.take() : "close";
+    if (verdict === "close") this.closeAfterReplies("rate_limited");
     const parsed = parseClientFrame(value);
     if (!parsed.ok) {
       this.replyErrorInOrder(parsed.id, new SwitchyardError(parsed.code, parsed.message));
@@ -365,23 +394,76 @@ export class Connection implements SocketHandler, ReplaySink {
     }
     const frame = parsed.frame;
     if (frame.type === "pong") return;
-    if (verdict === "reject") {
+    if (verdict !== "ok") {
       this.replyErrorInOrder(
         frame.id,
         new SwitchyardError("rate_limited", "Too many messages: slow down"),
       );
       return;
     }
-    if (this.state === "opening" && frame.type !== "connect") {
-      this.replyErrorInOrder(frame.id, new SwitchyardError("not_connected"));
-      return;
-    }
-    // RPCs may be slow: they run beside the queue. Everything else keeps its order, so a
-    // subscribe followed by a publish behaves as written.
-    if (frame.type === "rpc") {
-      this.run(frame);
+    if (frame.type === "connect") {
+      this.pendingConnects++;
+      this.inOrder(() => this.connect(frame));
+    } else if (this.state === "open") {
+      this.dispatch(frame);
+    } else if (this.pendingConnects > 0) {
+      // Pipelined behind a connect: it runs once the connect is answered.
+      this.inOrder(() => this.afterConnect(frame));
     } else {
-      this.inOrder(() => this.run(frame));
+      this.replyErrorInOrder(frame.id, new SwitchyardError("not_connected"));
+    }
+  }
+
+  /**
+   * Runs a request of an open connection. RPCs may be slow: they run beside the chain.
+   * Everything else keeps its order, so a subscribe followed by a publish behaves as written.
+   */
+  private dispatch(frame: Exclude<RequestFrame, ConnectFrame>): void {
+    if (frame.type === "rpc") this.runBeside(frame);
+    else this.inOrder(() => this.run(frame));
+  }
+
+  /** Runs a request that was queued behind a connect, now that the connect was answered. */
+  private afterConnect(frame: Exclude<RequestFrame, ConnectFrame>): Promise<void> | undefined {
+    if (this.state === "open") {
+      if (frame.type === "rpc") {
+        this.runBeside(frame);
+        return undefined;
+      }
+      return this.run(frame);
+    }
+    if (this.state === "opening") {
+      this.replyError(frame.id, this.connectError ?? new SwitchyardError("not_connected"));
+    }
+    return undefined;
+  }
+
+  private runBeside(frame: RpcFrame): void {
+    const running = this.run(frame);
+    this.rpcs ??= new Set();
+    const rpcs = this.rpcs;
+    rpcs.add(running);
+    void running.then(() => {
+      rpcs.delete(running);
+      if (rpcs.size === 0 && this.rpcs === rpcs) this.rpcs = undefined;
+    });
+  }
+
+  private async connect(frame: ConnectFrame): Promise<void> {
+    this.connectError = undefined;
+    try {
+      await this.core.handle(this, frame);
+    } catch (error) {
+      if (this.state === "closed") return;
+      this.replyError(frame.id, error);
+      this.connectError =
+        error instanceof SwitchyardError ? error : new SwitchyardError("internal_error");
+      // Failed authentication ends the connection with its close code, once the requests
+      // pipelined behind the connect have had their answer.
+      const { code, message } = this.connectError;
+      if (closeCodeOf(code) !== undefined) this.closeAfterReplies(code, message);
+    } finally {
+      this.pendingConnects--;
     }
   }
 
@@ -391,23 +473,66 @@ export class Connection implements SocketHandler, ReplaySink {
     } catch (error) {
       if (this.state === "closed") return;
       this.replyError(frame.id, error);
-      const code = error instanceof SwitchyardError ? error.code : undefined;
-      // Failed authentication ends the connection with its close code.
-      if (frame.type === "connect" && code && closeCodeOf(code) !== undefined) {
-        this.close(code, (error as SwitchyardError).message);
-      }
     }
+  }
+
+  /**
+   * A WebSocket ping arrived (called by the transport, which answers with a pong only when
+   * this returns true). Pings count against the rate limit like any frame, and their pongs
+   * against the queue cap: a client that floods pings and never reads is cut like any other.
+   */
+  ping(bytes: number): boolean {
+    if (this.ending !== undefined || (this.state !== "opening" && this.state !== "open")) {
+      return false;
+    }
+    const verdict = this.bucket.take();
+    if (verdict === "close") {
+      this.closeAfterReplies("rate_limited");
+      return false;
+    }
+    if (verdict === "reject") return false;
+    if (this.queueBytes + this.socket.bufferedAmount + bytes > this.core.limits.queueBytes) {
+      this.close("slow_consumer");
+      return false;
+    }
+    return true;
   }
 
   // ------------------------------------------------------------------------------------
   // closing
   // ------------------------------------------------------------------------------------
 
+  /**
+   * Closes the connection once every request that arrived so far has been answered (or
+   * {@link REPLY_GRACE_MS} passed): for closes the client's own requests caused, so that each of
+   * them still gets its one reply. Messages arriving from now on are not read.
+   */
+  private closeAfterReplies(reason: ErrorCode, message?: string): void {
+    if (this.ending !== undefined) return;
+    this.ending = reason;
+    // After the message being read: the replies to the rest of its batch join the chain first.
+    queueMicrotask(() => {
+      let timer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, REPLY_GRACE_MS);
+        timer.unref();
+      });
+      // Neither the chain nor a running RPC rejects: both handle their own errors.
+      const answered = Promise.all([this.chain, ...(this.rpcs ?? [])]);
+      void Promise.race([answered, grace]).then(() => {
+        clearTimeout(timer);
+        this.close(reason, message);
+      });
+    });
+  }
+
   /** Closes the connection with one of our error codes (its close code tells the client what to do). */
   close(reason: ErrorCode, message?: string): void {
     if (this.state === "closing" || this.state === "closed") return;
     const closeCode = closeCodeOf(reason) ?? 1000;
     if (reason === "slow_consumer") {
+      // Dropped, not written: the close frame must not wait behind what the client could not
+      // read in the first place.
       this.queue = EMPTY_QUEUE;
       this.queueBytes = 0;
     } else {
@@ -416,9 +541,26 @@ export class Connection implements SocketHandler, ReplaySink {
     this.state = "closing";
     this.closeReason = reason;
     this.socket.close(closeCode, truncateReason(message ?? ERRORS[reason].message));
-    setTimeout(() => {
-      if (this.state !== "closed") this.socket.terminate();
-    }, CLOSE_GRACE_MS).unref();
+    const flushed = this.socket.bufferedAmount === 0;
+    setTimeout(closeGrace, CLOSE_GRACE_MS, this, Date.now(), flushed).unref();
+  }
+
+  /**
+   * Destroys the socket of a closing connection whose peer did not finish the closing
+   * handshake: {@link CLOSE_GRACE_MS} after the close frame left the process, or at
+   * {@link CLOSE_CEILING_MS} when it never could (the peer does not read). `flushed`: the
+   * close frame had left when this check was scheduled.
+   */
+  expireClose(closingSince: number, flushed: boolean): void {
+    if (this.state === "closed") return;
+    const now = Date.now();
+    if (!flushed && now - closingSince < CLOSE_CEILING_MS) {
+      // The close frame is in the socket's buffer until bufferedAmount reaches 0.
+      const written = this.socket.bufferedAmount === 0;
+      setTimeout(closeGrace, CLOSE_GRACE_MS, this, closingSince, written).unref();
+      return;
+    }
+    this.socket.terminate();
   }
 
   /** Called by the transport when the socket is gone: the connection leaves the hub. */
@@ -473,6 +615,10 @@ export class Connection implements SocketHandler, ReplaySink {
     this.core.logger.error({ err: error, clientId: this.clientId }, "request failed");
     return new SwitchyardError("internal_error").toPayload();
   }
+}
+
+function closeGrace(connection: Connection, closingSince: number, flushed: boolean): void {
+  connection.expireClose(closingSince, flushed);
 }
 
 function truncateReason(reason: string): string {

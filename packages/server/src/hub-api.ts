@@ -72,7 +72,10 @@ export interface HubStats {
   messagesOut: { total: number; perSecond: number };
   /** Events published through this node. */
   published: { total: number; perSecond: number };
-  /** Bytes queued for all clients and not yet written to their sockets. */
+  /**
+   * Bytes held for all clients and not yet written to the network: the hub's queues and the
+   * sockets' write buffers (pongs and close frames included).
+   */
   queuedBytes: number;
   uptimeSeconds: number;
 }

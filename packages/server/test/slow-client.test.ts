@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { DisconnectInfo, Hub, HubOptions } from "../src/index.js";
-import { connected, OPEN_POLICY, type RawClient, startHub } from "./helpers/fixtures.js";
+import {
+  connected,
+  OPEN_POLICY,
+  type RawClient,
+  startHub,
+  useTransport,
+} from "./helpers/fixtures.js";
 import { offsetsOf, range, untilOffset } from "./helpers/streams.js";
+import { TRANSPORTS } from "./helpers/transport.js";
 
 const CHANNEL = "feed:1";
 /** About 10 KB of event data. */
@@ -66,104 +73,125 @@ async function clientIdOf(client: RawClient): Promise<string> {
   return (reply.result as { clientId: string }).clientId;
 }
 
-describe("a client that does not read", () => {
-  it("is closed with slow_consumer while the others get every event", async () => {
-    const { url, hub } = await startHub(OPEN_POLICY);
-    const reader = await subscribed(url);
-    const sleeper = await subscribed(url);
-    const sleeperId = await clientIdOf(sleeper);
-    const gone = disconnectOf(hub, () => sleeperId);
-    sleeper.ws.pause(); // stops reading from the socket: the kernel buffers fill up
+describe.each(TRANSPORTS)("over the %s transport", (transport) => {
+  useTransport(transport);
 
-    const { last, peakQueued } = await flood(hub, reader, { count: 1_500, burst: 1 });
+  describe("a client that does not read", () => {
+    it("is closed with slow_consumer while the others get every event", async () => {
+      const { url, hub } = await startHub(OPEN_POLICY);
+      const reader = await subscribed(url);
+      const sleeper = await subscribed(url);
+      const sleeperId = await clientIdOf(sleeper);
+      const gone = disconnectOf(hub, () => sleeperId);
+      sleeper.ws.pause(); // stops reading from the socket: the kernel buffers fill up
 
-    expect(peakQueued).toBeGreaterThan(0);
-    expect(peakQueued).toBeLessThanOrEqual(MiB + PAYLOAD.length + FRAME_SLACK);
-    expect(offsetsOf(reader, CHANNEL)).toEqual(range(1, last));
-    expect(hub.stats().connections).toBeGreaterThanOrEqual(1);
+      const { last, peakQueued } = await flood(hub, reader, { count: 1_500, burst: 1 });
 
-    // Waking up, the sleeper reads what reached it, then the close frame (or a reset if the
-    // hub gave up waiting for the close handshake).
-    sleeper.ws.resume();
-    const code = await sleeper.waitClose();
-    expect([4201, 1006]).toContain(code);
-    const info = await gone;
-    expect(info.reason).toBe("slow_consumer");
-    // Whatever it got is a gap-free prefix: it recovers the rest from history.
-    const got = offsetsOf(sleeper, CHANNEL);
-    expect(got).toEqual(range(1, got.length));
-    expect(got.length).toBeLessThan(last);
-    expect(hub.stats().queuedBytes).toBe(0);
-  });
+      expect(peakQueued).toBeGreaterThan(0);
+      expect(peakQueued).toBeLessThanOrEqual(MiB + PAYLOAD.length + FRAME_SLACK);
+      expect(offsetsOf(reader, CHANNEL)).toEqual(range(1, last));
+      expect(hub.stats().connections).toBeGreaterThanOrEqual(1);
 
-  it("is closed sooner under a smaller queue limit", async () => {
-    const queueBytes = 64 * 1024;
-    const options: HubOptions = { ...OPEN_POLICY, limits: { queueBytes } };
-    const { url, hub } = await startHub(options);
-    const reader = await subscribed(url);
-    const sleeper = await subscribed(url);
-    const sleeperId = await clientIdOf(sleeper);
-    const gone = disconnectOf(hub, () => sleeperId);
-    sleeper.ws.pause();
-
-    const { last, peakQueued } = await flood(hub, reader, { count: 1_000, burst: 1 });
-
-    expect(peakQueued).toBeGreaterThan(0);
-    expect(peakQueued).toBeLessThanOrEqual(queueBytes + PAYLOAD.length + FRAME_SLACK);
-    expect(offsetsOf(reader, CHANNEL)).toEqual(range(1, last));
-    sleeper.ws.resume();
-    expect([4201, 1006]).toContain(await sleeper.waitClose());
-    expect((await gone).reason).toBe("slow_consumer");
-    expect(reader.closeCode).toBeUndefined();
-  });
-});
-
-describe("a client that does not read, on a conflated channel", () => {
-  const CONFLATED: HubOptions = {
-    ...OPEN_POLICY,
-    namespaces: { progress: { subscribe: "anyone", conflate: true } },
-  };
-  const PROGRESS = "progress:1";
-
-  it("stays connected, keeps a bounded queue and gets the latest value when it reads", async () => {
-    const { url, hub } = await startHub(CONFLATED);
-    const reader = await subscribed(url, PROGRESS);
-    const sleeper = await subscribed(url, PROGRESS);
-    const sleeperId = await clientIdOf(sleeper);
-    const subscribe = sleeper.frames.find((frame) => frame.type === "reply" && frame.id === 2);
-    expect(subscribe?.result).toMatchObject({ conflated: true });
-    let disconnected = false;
-    hub.on("disconnect", (info) => {
-      if (info.client.clientId === sleeperId) disconnected = true;
-    });
-    sleeper.ws.pause();
-
-    const { last, peakQueued } = await flood(hub, reader, {
-      count: 1_500,
-      burst: 20,
-      channel: PROGRESS,
+      // Waking up, the sleeper reads what reached it, then the close frame: it learns why.
+      sleeper.ws.resume();
+      expect(await sleeper.waitClose()).toBe(4201);
+      const info = await gone;
+      expect(info.reason).toBe("slow_consumer");
+      // Whatever it got is a gap-free prefix: it recovers the rest from history.
+      const got = offsetsOf(sleeper, CHANNEL);
+      expect(got).toEqual(range(1, got.length));
+      expect(got.length).toBeLessThan(last);
+      expect(hub.stats().queuedBytes).toBe(0);
     });
 
-    // At most one pending value per client and channel: the reader's and the sleeper's.
-    expect(peakQueued).toBeLessThanOrEqual(2 * (PAYLOAD.length + FRAME_SLACK));
-    expect(disconnected).toBe(false);
-    expect(hub.clients().map((client) => client.clientId)).toContain(sleeperId);
+    it("is closed sooner under a smaller queue limit", async () => {
+      const queueBytes = 64 * 1024;
+      const options: HubOptions = { ...OPEN_POLICY, limits: { queueBytes } };
+      const { url, hub } = await startHub(options);
+      const reader = await subscribed(url);
+      const sleeper = await subscribed(url);
+      const sleeperId = await clientIdOf(sleeper);
+      const gone = disconnectOf(hub, () => sleeperId);
+      sleeper.ws.pause();
 
-    sleeper.ws.resume();
-    const latest = await sleeper.next(
-      (frame) => frame.type === "event" && (frame.data as { seq: number }).seq === last,
-    );
-    expect(latest.offset).toBe(last);
-    const got = offsetsOf(sleeper, PROGRESS);
-    // In order, nothing twice, the newest last; superseded values were dropped.
-    expect(got).toEqual([...new Set(got)].sort((a, b) => a - b));
-    expect(got.at(-1)).toBe(last);
-    expect(got.length).toBeLessThan(last);
-    expect(sleeper.closeCode).toBeUndefined();
-    expect(disconnected).toBe(false);
+      const { last, peakQueued } = await flood(hub, reader, { count: 1_000, burst: 1 });
 
-    // Once it reads again it is an ordinary subscriber: the next value arrives.
-    await hub.publish(PROGRESS, "chunk", { seq: last + 1, payload: "" });
-    await untilOffset(sleeper, PROGRESS, last + 1);
+      expect(peakQueued).toBeGreaterThan(0);
+      expect(peakQueued).toBeLessThanOrEqual(queueBytes + PAYLOAD.length + FRAME_SLACK);
+      expect(offsetsOf(reader, CHANNEL)).toEqual(range(1, last));
+      sleeper.ws.resume();
+      expect(await sleeper.waitClose()).toBe(4201);
+      expect((await gone).reason).toBe("slow_consumer");
+      expect(reader.closeCode).toBeUndefined();
+    });
+
+    it("learns why even when it sleeps past the close grace", async () => {
+      const { url, hub } = await startHub({ ...OPEN_POLICY, limits: { queueBytes: 64 * 1024 } });
+      const reader = await subscribed(url);
+      const sleeper = await subscribed(url);
+      const sleeperId = await clientIdOf(sleeper);
+      sleeper.ws.pause();
+      await flood(hub, reader, { count: 1_000, burst: 1 });
+      // Cut: the hub no longer counts it among its clients, and wrote its close frame behind
+      // the bytes the sleeper has not read.
+      expect(hub.clients().map((client) => client.clientId)).not.toContain(sleeperId);
+
+      // The sleeper stays asleep longer than the 3 s a peer gets to answer a close frame that
+      // has left the hub; this one could not leave, so the hub keeps waiting for it.
+      await new Promise((resolve) => setTimeout(resolve, 3_500));
+      sleeper.ws.resume();
+      expect(await sleeper.waitClose()).toBe(4201);
+      expect(hub.stats().queuedBytes).toBe(0);
+    });
+  });
+
+  describe("a client that does not read, on a conflated channel", () => {
+    const CONFLATED: HubOptions = {
+      ...OPEN_POLICY,
+      namespaces: { progress: { subscribe: "anyone", conflate: true } },
+    };
+    const PROGRESS = "progress:1";
+
+    it("stays connected, keeps a bounded queue and gets the latest value when it reads", async () => {
+      const { url, hub } = await startHub(CONFLATED);
+      const reader = await subscribed(url, PROGRESS);
+      const sleeper = await subscribed(url, PROGRESS);
+      const sleeperId = await clientIdOf(sleeper);
+      const subscribe = sleeper.frames.find((frame) => frame.type === "reply" && frame.id === 2);
+      expect(subscribe?.result).toMatchObject({ conflated: true });
+      let disconnected = false;
+      hub.on("disconnect", (info) => {
+        if (info.client.clientId === sleeperId) disconnected = true;
+      });
+      sleeper.ws.pause();
+
+      const { last, peakQueued } = await flood(hub, reader, {
+        count: 1_500,
+        burst: 20,
+        channel: PROGRESS,
+      });
+
+      // At most one pending value per client and channel: the reader's and the sleeper's.
+      expect(peakQueued).toBeLessThanOrEqual(2 * (PAYLOAD.length + FRAME_SLACK));
+      expect(disconnected).toBe(false);
+      expect(hub.clients().map((client) => client.clientId)).toContain(sleeperId);
+
+      sleeper.ws.resume();
+      const latest = await sleeper.next(
+        (frame) => frame.type === "event" && (frame.data as { seq: number }).seq === last,
+      );
+      expect(latest.offset).toBe(last);
+      const got = offsetsOf(sleeper, PROGRESS);
+      // In order, nothing twice, the newest last; superseded values were dropped.
+      expect(got).toEqual([...new Set(got)].sort((a, b) => a - b));
+      expect(got.at(-1)).toBe(last);
+      expect(got.length).toBeLessThan(last);
+      expect(sleeper.closeCode).toBeUndefined();
+      expect(disconnected).toBe(false);
+
+      // Once it reads again it is an ordinary subscriber: the next value arrives.
+      await hub.publish(PROGRESS, "chunk", { seq: last + 1, payload: "" });
+      await untilOffset(sleeper, PROGRESS, last + 1);
+    });
   });
 });

@@ -31,7 +31,7 @@ const OPCODE_CLOSE = 0x8;
 const OPCODE_PONG = 0xa;
 const FIN = 0x80;
 
-const NO_HANDLER: SocketHandler = { message() {}, closed() {} };
+const NO_HANDLER: SocketHandler = { message() {}, ping: () => false, closed() {} };
 
 /**
  * One WebSocket connection of the builtin transport: the frame reader's state, the closing
@@ -99,7 +99,9 @@ export class BuiltinSocket extends FrameReader implements HubSocket {
   }
 
   protected onPing(payload: Buffer): void {
-    if (this.state === 0) this.socket.write(controlFrame(OPCODE_PONG, payload));
+    if (this.state === 0 && this.handler.ping(payload.length)) {
+      this.socket.write(controlFrame(OPCODE_PONG, payload));
+    }
   }
 
   protected onClose(code: number, reason: Buffer): void {

@@ -26,6 +26,11 @@ export interface HubSocket {
 export interface SocketHandler {
   /** One inbound WebSocket message. */
   message(data: Buffer, binary: boolean): void;
+  /**
+   * A WebSocket ping of `bytes` payload bytes arrived; the transport answers it with a pong
+   * only when this returns true (the handler applies its rate limit and queue cap to it).
+   */
+  ping(bytes: number): boolean;
   /** The socket closed (after the handshake or abruptly: 1006). */
   closed(code: number): void;
 }

@@ -21,9 +21,12 @@ export interface TransportOptions {
   accept(socket: HubSocket, info: UpgradeInfo): SocketHandler;
   onError(error: unknown): void;
   /**
-   * Milliseconds a closing socket may take to finish the closing handshake before it is
-   * destroyed (the peer may never answer our close frame, or never close its side of TCP).
-   * @default 3_000
+   * Milliseconds a closing socket may take at most to finish the closing handshake before it
+   * is destroyed (the peer may never answer our close frame, or never close its side of TCP).
+   * A backstop: the hub destroys a socket whose peer does not answer 3 s after the close frame
+   * left the process, and waits this long only for a close frame stuck behind bytes the peer
+   * has not read (so that a client that reads again still learns why it was closed).
+   * @default 30_000
    */
   closeTimeout?: number;
 }
@@ -34,8 +37,8 @@ export interface Transport {
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
 }
 
-/** The default of {@link TransportOptions.closeTimeout}: the hub's own close grace. */
-export const DEFAULT_CLOSE_TIMEOUT = 3_000;
+/** The default of {@link TransportOptions.closeTimeout} (the `ws` library's own default). */
+export const DEFAULT_CLOSE_TIMEOUT = 30_000;
 
 /** Picks our codec from the offered subprotocols; none offered means JSON. */
 export function chooseCodec(header: string | undefined): Codec | undefined {

@@ -50,7 +50,9 @@ export class WsTransport implements Transport {
 
   constructor(private readonly options: TransportOptions) {
     // A variable, not a literal: `closeTimeout` is in ws 8.23 but not in @types/ws yet.
+    // Pings are answered by `listen` below, when the hub's handler allows it.
     const serverOptions = {
+      autoPong: false,
       noServer: true,
       maxPayload: options.maxPayload,
       perMessageDeflate: false,
@@ -90,6 +92,9 @@ export class WsTransport implements Transport {
  */
 function listen(ws: WebSocket, handler: SocketHandler, onError: (error: unknown) => void): void {
   ws.on("message", (data, binary) => handler.message(data as Buffer, binary));
+  ws.on("ping", (data) => {
+    if (handler.ping(data.length)) ws.pong(data);
+  });
   ws.on("close", (code) => handler.closed(code));
   ws.on("error", onError);
 }

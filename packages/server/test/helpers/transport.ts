@@ -13,6 +13,10 @@ export const TRANSPORTS: readonly TransportKind[] = ["builtin", "ws"];
 export interface AcceptedSocket {
   socket: HubSocket;
   messages: { data: string; binary: boolean }[];
+  /** The payload length of every ping the transport reported. */
+  pings: number[];
+  /** What the handler answers to `ping` (whether the transport sends the pong); yes at first. */
+  answerPing: (bytes: number) => boolean;
   /** Every `closed(code)` call (a correct transport makes exactly one). */
   closedCodes: number[];
   /** Resolves with the code of the first `closed` call. */
@@ -47,6 +51,8 @@ export async function startTransport(
       const record: AcceptedSocket = {
         socket,
         messages: [],
+        pings: [],
+        answerPing: () => true,
         closedCodes: [],
         closed: new Promise((resolve) => {
           resolveClosed = resolve;
@@ -57,6 +63,10 @@ export async function startTransport(
       else accepted.push(record);
       return {
         message: (data, binary) => record.messages.push({ data: data.toString(), binary }),
+        ping: (bytes) => {
+          record.pings.push(bytes);
+          return record.answerPing(bytes);
+        },
         closed: (code) => {
           record.closedCodes.push(code);
           resolveClosed(code);

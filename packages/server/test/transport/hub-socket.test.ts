@@ -63,6 +63,18 @@ describe.each(TRANSPORTS)("the %s transport", (kind) => {
       expect(pong.payload.toString()).toBe("are you there");
     });
 
+    it("asks the handler before each pong, and sends none when it says no", async () => {
+      const { peer, accepted } = await connection();
+      accepted.answerPing = (bytes) => bytes !== "refused".length;
+      peer.send(clientFrame(OPCODE.ping, "refused"));
+      peer.send(clientFrame(OPCODE.text, "between"));
+      peer.send(clientFrame(OPCODE.ping, "answered"));
+      const pong = await peer.nextFrame();
+      expect(pong.payload.toString()).toBe("answered");
+      expect(accepted.pings).toEqual(["refused".length, "answered".length]);
+      expect(accepted.messages).toEqual([{ data: "between", binary: false }]);
+    });
+
     it("reports the bytes handed to the socket and not yet written as bufferedAmount", async () => {
       const { peer, accepted } = await connection();
       expect(accepted.socket.bufferedAmount).toBe(0);
