@@ -8,7 +8,8 @@ import {
   type ServerFrame,
   SwitchyardError,
 } from "@switchyard/protocol";
-import { Connection, type ConnectionState } from "./connection.js";
+import { Connection } from "./connection.js";
+import type { ConnectionState } from "./connection-state.js";
 import type {
   ChannelEvent,
   ChannelName,

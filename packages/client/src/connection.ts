@@ -4,7 +4,6 @@ import {
   type ConnectResult,
   closeActionOf,
   closeCodeOf,
-  type ErrorCode,
   errorCodeOfClose,
   isErrorCode,
   type ReplyFrame,
@@ -14,67 +13,11 @@ import {
 } from "@switchyard/protocol";
 import { Backoff, type BackoffTier } from "./backoff.js";
 import { messageSize } from "./codec.js";
+import type { ConnectionReason, ConnectionState } from "./connection-state.js";
 import { ClientError, errorFromPayload } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
 import { Store } from "./store.js";
 import { loadWebSocket, type WebSocketLike } from "./websocket.js";
-
-/**
- * - `connecting`: trying to connect, never connected since `connect()`.
- * - `connected`: the link is up (the connect reply arrived).
- * - `reconnecting`: the link dropped; waiting for the next attempt or attempting.
- * - `disconnected`: not trying: not started, stopped by `disconnect()`, or after a terminal
- *   close code (`reason` tells which). `connect()` starts again.
- * - `closed`: `close()` was called; the client is finished.
- */
-export type ConnectionStatus =
-  | "connecting"
-  | "connected"
-  | "reconnecting"
-  | "disconnected"
-  | "closed";
-
-/**
- * Why the connection is in its state: one of the protocol's error codes (a close code from
- * the server, a refused connect, or `heartbeat_timeout` / `connect_timeout` detected by the
- * client), or one of:
- * - `idle`: not started yet;
- * - `connect`: `connect()` was called;
- * - `connected`: the link is up;
- * - `network`: the socket closed without one of our close codes (network loss, 1006, ...);
- * - `probe_timeout`: a probe (client ping) got no reply in time;
- * - `online`: the browser came back online, so the waiting attempt starts now;
- * - `visible`: the page became visible again, so the waiting attempt starts now;
- * - `token_error`: `getToken()` threw;
- * - `closed_by_client`: `disconnect()` or `close()`.
- */
-export type ConnectionReason =
-  | ErrorCode
-  | "idle"
-  | "connect"
-  | "connected"
-  | "network"
-  | "probe_timeout"
-  | "online"
-  | "visible"
-  | "token_error"
-  | "closed_by_client";
-
-/** A snapshot of the connection store. */
-export interface ConnectionState {
-  readonly status: ConnectionStatus;
-  readonly reason: ConnectionReason;
-  /** WebSocket close code behind this state, when a socket closed (1006, 4201, ...). */
-  readonly closeCode: number | null;
-  /** The error behind this state, when there is one. */
-  readonly error: Error | null;
-  /** Failed attempts since the last stable link. */
-  readonly attempt: number;
-  /** When the next attempt starts (ms since the Unix epoch), while waiting for it. */
-  readonly retryAt: number | null;
-  /** The connect reply of the live link (ids, heartbeat, limits), while connected. */
-  readonly info: ConnectResult | null;
-}
 
 /** What the connection tells its owner. */
 export interface ConnectionHooks {

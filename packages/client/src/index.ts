@@ -25,7 +25,11 @@ export {
   type PublishOptions,
 } from "./client.js";
 export { type ClientCodec, jsonCodec } from "./codec.js";
-export type { ConnectionReason, ConnectionState, ConnectionStatus } from "./connection.js";
+export type {
+  ConnectionReason,
+  ConnectionState,
+  ConnectionStatus,
+} from "./connection-state.js";
 export {
   type ChannelContract,
   type ChannelEvent,

@@ -1,5 +1,5 @@
 import type { JobSnapshot } from "@switchyard/protocol";
-import type { ConnectionState } from "./connection.js";
+import type { ConnectionState } from "./connection-state.js";
 import { applyJobEvent, applySnapshot, initialJobState, type JobState } from "./job-state.js";
 import { type Readable, Store } from "./store.js";
 import type {
