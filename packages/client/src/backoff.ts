@@ -8,13 +8,16 @@ export type BackoffTier = "fast" | "slow";
 
 /**
  * Reconnect delays (see {@link ReconnectOptions} for the formulas). Each call to `next`
- * counts one failed attempt; `reset` forgets them once a link proved stable.
+ * counts one failed attempt and returns the wait before the next one; `reset` forgets the
+ * failures once a link proved stable. The immediate retry after a stable link drops is not a
+ * failure: the connection does not ask the backoff for it.
  *
  * @example
  * const backoff = new Backoff(DEFAULT_RECONNECT);
- * backoff.next("fast"); // 0: the first retry after a stable link is immediate
- * backoff.next("fast"); // 0..1000
+ * backoff.next("fast"); // 0..1000: the first failed attempt
  * backoff.next("fast"); // 0..2000
+ * backoff.next("slow"); // 10_000..20_000: the third, on the slow tier
+ * backoff.attempt; // 3
  */
 export class Backoff {
   readonly #options: Readonly<ReconnectOptions>;
@@ -32,19 +35,18 @@ export class Backoff {
     return this.#attempt;
   }
 
-  /** The delay in milliseconds before the next attempt, counting one more failed attempt. */
+  /** Counts one more failed attempt and returns the delay before the next, in milliseconds. */
   next(tier: BackoffTier): number {
-    const n = this.#attempt++;
+    const doublings = this.#attempt++;
     const { minDelay, maxDelay, slowMinDelay, slowMaxDelay } = this.#options;
     if (tier === "slow") {
-      const ceiling = Math.min(slowMaxDelay, slowMinDelay * 2 ** n);
+      const ceiling = Math.min(slowMaxDelay, slowMinDelay * 2 ** doublings);
       return ceiling / 2 + this.#random() * (ceiling / 2);
     }
-    if (n === 0) return 0;
-    return this.#random() * Math.min(maxDelay, minDelay * 2 ** (n - 1));
+    return this.#random() * Math.min(maxDelay, minDelay * 2 ** doublings);
   }
 
-  /** Forgets the failed attempts: the next drop is retried at once. */
+  /** Forgets the failed attempts (a link stayed up `resetAfter`). */
   reset(): void {
     this.#attempt = 0;
   }

@@ -53,7 +53,11 @@ export interface ConnectionState {
   readonly closeCode: number | null;
   /** The error behind this state, when there is one. */
   readonly error: Error | null;
-  /** Failed attempts since the last stable link. */
+  /**
+   * Failed attempts since the last stable link (one that stayed up `reconnect.resetAfter`):
+   * attempts that ended before the connect reply and links that dropped before they were
+   * stable. 0 after a clean connect; the `n` of the reconnect delay.
+   */
   readonly attempt: number;
   /** When the next attempt starts (ms since the Unix epoch), while waiting for it. */
   readonly retryAt: number | null;

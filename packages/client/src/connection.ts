@@ -56,6 +56,8 @@ export class Connection {
   #generation = 0;
   #socket: WebSocketLike | undefined;
   #connected = false;
+  /** The live link has been up `resetAfter`: its drop is retried at once. */
+  #stable = false;
   #info: ConnectResult | null = null;
   #lastMessageAt = 0;
   #retryTimer: Timer | undefined;
@@ -88,8 +90,6 @@ export class Connection {
   start(): void {
     if (this.#phase !== "idle") return;
     this.#backoff.reset();
-    // The first attempt uses the immediate slot of the backoff.
-    this.#backoff.next("fast");
     this.#set({
       status: this.#connected ? "reconnecting" : "connecting",
       reason: "connect",
@@ -242,6 +242,7 @@ export class Connection {
     this.#tier = "fast";
     if (this.#options.reconnect) {
       this.#stableTimer = setTimeout(() => {
+        this.#stable = true;
         this.#backoff.reset();
         this.#set({ attempt: 0 });
       }, this.#options.reconnect.resetAfter);
@@ -285,6 +286,7 @@ export class Connection {
     // A fixed token that expired would only be refused again: stop instead of retrying forever.
     if (reason === "token_expired" && this.#options.fixedToken) action = "terminal";
     const wasLive = this.#phase === "live";
+    const wasStable = wasLive && this.#stable;
     this.#abandon(false);
     if (wasLive) this.#hooks.lost();
     const cause = error instanceof Error ? error : null;
@@ -298,7 +300,9 @@ export class Connection {
       return;
     }
     this.#tier = action === "backoff" ? "slow" : "fast";
-    const delay = this.#backoff.next(this.#tier);
+    // A stable link proved the way back works: retrying it at once is no failed attempt. Any
+    // other drop counts, so a hub that accepts and then cuts every link is not hammered.
+    const delay = wasStable && this.#tier === "fast" ? 0 : this.#backoff.next(this.#tier);
     this.#phase = "waiting";
     this.#set({
       status: this.#connected ? "reconnecting" : "connecting",
@@ -318,6 +322,7 @@ export class Connection {
    */
   #abandon(graceful: boolean): void {
     this.#generation++;
+    this.#stable = false;
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#attemptTimer);
     clearTimeout(this.#watchTimer);

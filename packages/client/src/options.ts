@@ -4,16 +4,18 @@ import type { Contract } from "./contract.js";
 import type { WebSocketConstructor } from "./websocket.js";
 
 /**
- * Reconnect timing. Two tiers:
+ * Reconnect timing. A link that stayed up `resetAfter` is stable: when it drops on the fast
+ * tier the client retries at once. Every other drop or failed attempt adds one to `n` (the
+ * connection store's `attempt`) and waits:
  * - **fast** (network drops, `reconnect`-class close codes such as `slow_consumer` or
- *   `server_shutting_down`): the first retry after a stable link drops is immediate, then the
- *   delay is drawn uniformly from `[0, min(maxDelay, minDelay * 2^(n-1))]` ("full jitter").
+ *   `server_shutting_down`): a delay drawn uniformly from
+ *   `[0, min(maxDelay, minDelay * 2^(n-1))]` ("full jitter");
  * - **slow** (`backoff`-class close codes: `rate_limited`, `too_many_connections`,
  *   `connect_timeout`): the server is protecting itself, so the delay is drawn from
- *   `[d/2, d]` with `d = min(slowMaxDelay, slowMinDelay * 2^n)`: never sooner than half of `d`.
+ *   `[d/2, d]` with `d = min(slowMaxDelay, slowMinDelay * 2^(n-1))`: never sooner than half of `d`.
  *
- * `n` counts consecutive failed attempts; it resets once a link stayed up for `resetAfter`.
- * Terminal close codes (`unauthorized`, `token_invalid`, ...) stop reconnecting.
+ * `n` goes back to 0 once a link stayed up `resetAfter`. Terminal close codes
+ * (`unauthorized`, `token_invalid`, ...) stop reconnecting.
  */
 export interface ReconnectOptions {
   /**
@@ -37,7 +39,8 @@ export interface ReconnectOptions {
    */
   slowMaxDelay: number;
   /**
-   * A link that stays up this many milliseconds resets the backoff: its drop is retried at once.
+   * A link that stays up this many milliseconds is stable: the failed attempts are forgotten
+   * and its drop is retried at once.
    * @default 5_000
    */
   resetAfter: number;

@@ -2,10 +2,11 @@ import { describe, expect, it } from "vitest";
 import { Backoff, DEFAULT_RECONNECT } from "../src/index.js";
 
 describe("Backoff", () => {
-  it("retries at once first, then draws full jitter from 1 s doubling to 30 s", () => {
+  it("draws full jitter from 1 s doubling to 30 s, one step per failed attempt", () => {
     const high = new Backoff(DEFAULT_RECONNECT, () => 0.999_999);
-    const delays = Array.from({ length: 9 }, () => Math.round(high.next("fast")));
-    expect(delays).toEqual([0, 1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    const delays = Array.from({ length: 8 }, () => Math.round(high.next("fast")));
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000, 30_000, 30_000]);
+    expect(high.attempt).toBe(8);
 
     const low = new Backoff(DEFAULT_RECONNECT, () => 0);
     expect(Array.from({ length: 5 }, () => low.next("fast"))).toEqual([0, 0, 0, 0, 0]);
@@ -13,7 +14,6 @@ describe("Backoff", () => {
 
   it("stays within its bounds with a real random source", () => {
     const backoff = new Backoff(DEFAULT_RECONNECT);
-    backoff.next("fast");
     for (let n = 1; n < 40; n++) {
       const delay = backoff.next("fast");
       expect(delay).toBeGreaterThanOrEqual(0);
@@ -31,14 +31,14 @@ describe("Backoff", () => {
     expect(delays).toEqual([5000, 10_000, 20_000, 40_000, 60_000, 60_000]);
   });
 
-  it("reset makes the next retry immediate again", () => {
+  it("reset forgets the failed attempts", () => {
     const backoff = new Backoff(DEFAULT_RECONNECT, () => 0.5);
     backoff.next("fast");
     backoff.next("fast");
     expect(backoff.attempt).toBe(2);
     backoff.reset();
     expect(backoff.attempt).toBe(0);
-    expect(backoff.next("fast")).toBe(0);
+    expect(backoff.next("fast")).toBe(500);
   });
 
   it("honours custom delays", () => {
@@ -46,7 +46,7 @@ describe("Backoff", () => {
       { ...DEFAULT_RECONNECT, minDelay: 100, maxDelay: 250 },
       () => 0.999_999,
     );
-    const delays = Array.from({ length: 5 }, () => Math.round(backoff.next("fast")));
-    expect(delays).toEqual([0, 100, 200, 250, 250]);
+    const delays = Array.from({ length: 4 }, () => Math.round(backoff.next("fast")));
+    expect(delays).toEqual([100, 200, 250, 250]);
   });
 });

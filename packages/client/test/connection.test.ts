@@ -73,6 +73,7 @@ describe("connection lifecycle", () => {
     FakeSocket.last.accept();
     await vi.advanceTimersByTimeAsync(5_000); // stable: the backoff resets
     FakeSocket.last.serverClose(1006);
+    expect(client.connection.getSnapshot()).toMatchObject({ attempt: 0, retryAt: Date.now() });
     await flush();
     expect(FakeSocket.instances).toHaveLength(2); // immediate
 
@@ -84,8 +85,61 @@ describe("connection lifecycle", () => {
     expect(FakeSocket.instances).toHaveLength(3);
 
     FakeSocket.last.serverClose(1006); // 0.5 * 2 s
-    expect(client.connection.getSnapshot()).toMatchObject({ attempt: 3, status: "reconnecting" });
+    expect(client.connection.getSnapshot()).toMatchObject({ attempt: 2, status: "reconnecting" });
     expect(client.connection.getSnapshot().retryAt).toBe(Date.now() + 1000);
+  });
+
+  it("counts failed attempts since the last stable link in attempt: 0 after a clean connect", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const { client, states } = start();
+    await flush();
+    expect(client.connection.getSnapshot()).toMatchObject({ status: "connecting", attempt: 0 });
+    FakeSocket.last.accept();
+    expect(client.connection.getSnapshot()).toMatchObject({ status: "connected", attempt: 0 });
+    expect(states.map((state) => state.attempt)).toEqual(states.map(() => 0));
+
+    FakeSocket.last.serverClose(1006); // up for less than resetAfter: a failure
+    expect(client.connection.getSnapshot()).toMatchObject({ status: "reconnecting", attempt: 1 });
+    await vi.advanceTimersByTimeAsync(500);
+    FakeSocket.last.serverClose(1006); // refused before the connect reply
+    expect(client.connection.getSnapshot()).toMatchObject({ attempt: 2 });
+    await vi.advanceTimersByTimeAsync(1_000);
+    FakeSocket.last.accept();
+    // Connected, but not yet stable: the failures still count.
+    expect(client.connection.getSnapshot()).toMatchObject({ status: "connected", attempt: 2 });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(client.connection.getSnapshot().attempt).toBe(0);
+  });
+
+  it("counts the first refused attempt as attempt 1", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const { client } = start();
+    await flush();
+    FakeSocket.last.serverClose(1006);
+    expect(client.connection.getSnapshot()).toMatchObject({ status: "connecting", attempt: 1 });
+    expect(client.connection.getSnapshot().retryAt).toBe(Date.now() + 500);
+  });
+
+  it("applies one rule to token_expired: at once after a stable link, backed off after a short one", async () => {
+    vi.spyOn(Math, "random").mockReturnValue(0.5);
+    let n = 0;
+    const { client } = start({ getToken: async () => `token-${++n}` });
+    await flush();
+    FakeSocket.last.accept();
+    await vi.advanceTimersByTimeAsync(5_000);
+    FakeSocket.last.serverClose(closeCodeOf("token_expired")!);
+    expect(client.connection.getSnapshot()).toMatchObject({
+      status: "reconnecting",
+      reason: "token_expired",
+      attempt: 0,
+      retryAt: Date.now(),
+    });
+    await flush();
+    FakeSocket.last.accept();
+    await vi.advanceTimersByTimeAsync(1_000); // a token that lived 1 s: not a stable link
+    FakeSocket.last.serverClose(closeCodeOf("token_expired")!);
+    expect(client.connection.getSnapshot()).toMatchObject({ reason: "token_expired", attempt: 1 });
+    expect(client.connection.getSnapshot().retryAt).toBe(Date.now() + 500);
   });
 
   it("does not retry at once when the link dropped before it was stable", async () => {
