@@ -8,8 +8,8 @@ import type { ConnectResult, ErrorCode } from "@switchyard/protocol";
  * - `connecting`: trying to connect, never connected since `connect()`.
  * - `connected`: the link is up (the connect reply arrived).
  * - `reconnecting`: the link dropped; waiting for the next attempt or attempting.
- * - `disconnected`: not trying: not started, stopped by `disconnect()`, or after a terminal
- *   close code (`reason` tells which). `connect()` starts again.
+ * - `disconnected`: not trying: not started, stopped by `disconnect()`, after a terminal
+ *   close code, or when a fixed token expired (`reason` tells which). `connect()` starts again.
  * - `closed`: `close()` was called; the client is finished.
  */
 export type ConnectionStatus =
@@ -51,7 +51,11 @@ export interface ConnectionState {
   readonly reason: ConnectionReason;
   /** WebSocket close code behind this state, when a socket closed (1006, 4201, ...). */
   readonly closeCode: number | null;
-  /** The error behind this state, when there is one. */
+  /**
+   * The error behind this state: a `SwitchyardError` with the reason's code whenever `reason`
+   * is an error code; what `getToken` threw for `token_error`; the original error when no
+   * socket could be opened. Null otherwise (a plain network drop included).
+   */
   readonly error: Error | null;
   /**
    * Failed attempts since the last stable link (one that stayed up `reconnect.resetAfter`):

@@ -193,7 +193,9 @@ export class Connection {
     socket.addEventListener("close", (event) => {
       if (generation !== this.#generation) return;
       const code = errorCodeOfClose(event.code);
-      this.#down(code ?? "network", event.code, closeActionOf(event.code), null);
+      // The close reason repeats the hub's error message.
+      const error = code && new SwitchyardError(code, event.reason || undefined);
+      this.#down(code ?? "network", event.code, closeActionOf(event.code), error);
     });
     // Kept for the socket's whole life: `ws` throws on an error event nobody listens to.
     socket.addEventListener("error", () => {});
@@ -283,20 +285,22 @@ export class Connection {
     action: CloseAction,
     error: unknown,
   ): void {
-    // A fixed token that expired would only be refused again: stop instead of retrying forever.
-    if (reason === "token_expired" && this.#options.fixedToken) action = "terminal";
+    let cause = error instanceof Error ? error : null;
+    if (reason === "token_expired" && this.#options.fixedToken) {
+      // A fixed token that expired would only be refused again: stop instead of retrying.
+      action = "terminal";
+      cause = new SwitchyardError("token_expired", FIXED_TOKEN_EXPIRED);
+    }
+    // Every state caused by an error code carries that error, even one the client detected.
+    if (cause === null && isErrorCode(reason)) cause = new SwitchyardError(reason);
     const wasLive = this.#phase === "live";
     const wasStable = wasLive && this.#stable;
     this.#abandon(false);
     if (wasLive) this.#hooks.lost();
-    const cause = error instanceof Error ? error : null;
     if (action === "terminal" || !this.#options.reconnect) {
       this.#phase = "idle";
       this.#set({ status: "disconnected", reason, closeCode, error: cause, info: null });
-      this.#hooks.stopped(
-        cause ??
-          (isErrorCode(reason) ? new SwitchyardError(reason) : new ClientError("connection_lost")),
-      );
+      this.#hooks.stopped(cause ?? new ClientError("connection_lost"));
       return;
     }
     this.#tier = action === "backoff" ? "slow" : "fast";
@@ -344,5 +348,9 @@ export class Connection {
     this.store.update(patch);
   }
 }
+
+const FIXED_TOKEN_EXPIRED =
+  "The token has expired, and a fixed 'token' cannot be renewed: pass 'getToken' so the " +
+  "client fetches a fresh token for every connection (or create a new client with a new token)";
 
 const DISABLED = { minDelay: 0, maxDelay: 0, slowMinDelay: 0, slowMaxDelay: 0, resetAfter: 0 };

@@ -79,7 +79,11 @@ export type TokenResult = string | null | undefined;
 export interface ClientOptions<C extends Contract = Contract> {
   /** WebSocket URL of the hub, e.g. `wss://hub.example.com/ws`. */
   url: string;
-  /** A fixed token (JWT). Prefer `getToken` for tokens that expire. */
+  /**
+   * A fixed token (JWT), for tokens that do not expire. It cannot be renewed: when it expires
+   * the client stops (`disconnected`, reason `token_expired`, a `SwitchyardError` in `error`).
+   * Prefer `getToken` for tokens that expire.
+   */
   token?: string;
   /**
    * Returns a current token; awaited before every connection attempt and before the token

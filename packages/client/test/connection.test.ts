@@ -234,18 +234,70 @@ describe("connection lifecycle", () => {
     expect(getToken).toHaveBeenCalledTimes(2);
   });
 
-  it("stops after token_expired when the token is a fixed one that cannot be renewed", async () => {
+  it("stops with an error saying what to do when a fixed token expires while connected", async () => {
     const { client } = start({ token: "fixed" });
     await flush();
     FakeSocket.last.accept();
-    FakeSocket.last.serverClose(closeCodeOf("token_expired")!);
+    const publish = client.publish("chat:1", "message", "sent before the expiry");
+    const outcome = publish.catch((error: unknown) => error);
+    FakeSocket.last.serverClose(closeCodeOf("token_expired")!, "The token has expired");
     await flush();
-    expect(client.connection.getSnapshot()).toMatchObject({
+    const state = client.connection.getSnapshot();
+    expect(state).toMatchObject({
       status: "disconnected",
       reason: "token_expired",
+      closeCode: closeCodeOf("token_expired"),
+      retryAt: null,
     });
+    expect(state.error).toBeInstanceOf(SwitchyardError);
+    expect(state.error).toMatchObject({ code: "token_expired" });
+    expect(state.error?.message).toMatch(/getToken/);
+    expect(await outcome).toBe(state.error);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(FakeSocket.instances).toHaveLength(1);
+  });
+
+  it("stops with the same error when a fixed token is refused as expired on connect", async () => {
+    const { client } = start({ token: "fixed" });
+    await flush();
+    FakeSocket.last.open();
+    FakeSocket.last.receive({
+      type: "reply",
+      id: 0,
+      error: { code: "token_expired", message: "The token has expired" },
+    });
+    const state = client.connection.getSnapshot();
+    expect(state).toMatchObject({ status: "disconnected", reason: "token_expired" });
+    expect(state.error).toMatchObject({ code: "token_expired" });
+    expect(state.error?.message).toMatch(/getToken/);
+  });
+
+  it("puts the hub's error behind every close with one of its codes in the store", async () => {
+    const { client } = start();
+    await flush();
+    FakeSocket.last.accept();
+    FakeSocket.last.serverClose(closeCodeOf("slow_consumer")!, "Read faster");
+    expect(client.connection.getSnapshot()).toMatchObject({
+      status: "reconnecting",
+      reason: "slow_consumer",
+    });
+    expect(client.connection.getSnapshot().error).toBeInstanceOf(SwitchyardError);
+    expect(client.connection.getSnapshot().error).toMatchObject({
+      code: "slow_consumer",
+      message: "Read faster",
+    });
+    await vi.advanceTimersByTimeAsync(1_000);
+    FakeSocket.last.accept();
+    expect(client.connection.getSnapshot().error).toBeNull();
+    FakeSocket.last.serverClose(closeCodeOf("disconnected")!);
+    expect(client.connection.getSnapshot()).toMatchObject({
+      status: "disconnected",
+      reason: "disconnected",
+    });
+    expect(client.connection.getSnapshot().error).toMatchObject({
+      code: "disconnected",
+      message: "Disconnected by the server",
+    });
   });
 
   it("sends a fresh token from getToken before the current one expires", async () => {

@@ -78,9 +78,9 @@ export class FakeSocket implements WebSocketLike {
   }
 
   /** The server closes the socket. */
-  serverClose(code: number): void {
+  serverClose(code: number, reason = ""): void {
     if (this.readyState >= 2) return;
-    this.#fire("close", { code, reason: "" });
+    this.#fire("close", { code, reason });
   }
 
   /** Frames sent by the client with this type. */
