@@ -1,5 +1,4 @@
 import {
-  type ConnectResult,
   isValidChannel,
   isValidEventName,
   type PublishFrame,
@@ -31,6 +30,7 @@ import { randomId, resolveSessionId } from "./session.js";
 import { Emitter, type Readable } from "./store.js";
 import type { SubscribeOptions, Subscription } from "./subscription.js";
 import { type PersonalEvents, Subscriptions } from "./subscriptions.js";
+import { TokenRefresh } from "./token-refresh.js";
 
 /** Options of `client.publish`. */
 export interface PublishOptions extends CallOptions {
@@ -43,7 +43,10 @@ export interface PublishOptions extends CallOptions {
 
 /** Client-level listeners. */
 export interface ClientEvents {
-  /** An error frame from the server that belongs to no request. */
+  /**
+   * An error from the server that belongs to no call of the app: an error frame, or a refused
+   * token refresh (`user_mismatch` also replaces the link by one of the new user).
+   */
   error: (error: SwitchyardError) => void;
 }
 
@@ -115,9 +118,6 @@ export interface Client<C extends Contract = Contract> {
   on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void;
 }
 
-/** Longest delay `setTimeout` accepts. */
-const MAX_DELAY = 2_147_483_647;
-
 class SwitchyardClient<C extends Contract> implements Client<C> {
   readonly sessionId: string;
   readonly connection: Readable<ConnectionState>;
@@ -128,7 +128,7 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
   readonly #subscriptions: Subscriptions;
   readonly #emitter = new Emitter<ClientEvents>();
   readonly #stopWatching: () => void;
-  #refreshTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly #refresh: TokenRefresh;
   #closed = false;
 
   constructor(options: ClientOptions<C>) {
@@ -145,15 +145,24 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
         // Subscriptions first: their frames go out before the calls waiting in the outbox.
         this.#subscriptions.opened(info);
         this.#requests.open(info.limits);
-        this.#scheduleRefresh(info.expiresAt);
+        this.#refresh.schedule(info.expiresAt);
       },
       frame: (frame) => this.#frame(frame),
       lost: () => {
-        clearTimeout(this.#refreshTimer);
+        this.#refresh.stop();
         this.#requests.down();
         this.#subscriptions.lost();
       },
       stopped: (error) => this.#requests.rejectAll(error),
+    });
+    this.#refresh = new TokenRefresh(this.#options, {
+      info: () => this.#link.store.getSnapshot().info,
+      send: (token) =>
+        this.#requests.call(
+          { type: "refresh", token },
+          { lane: "control" },
+        ) as Promise<RefreshResult>,
+      refused: (error) => this.#refused(error),
     });
     this.connection = this.#link.store;
     const personal = this.#subscriptions.personal;
@@ -177,7 +186,7 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopWatching();
-    clearTimeout(this.#refreshTimer);
+    this.#refresh.stop();
     this.#requests.rejectAll(new ClientError("client_closed"));
     this.#link.stop("closed");
     this.#subscriptions.close();
@@ -282,6 +291,17 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
     }
   }
 
+  /**
+   * The hub refused a refreshed token; the link still runs on the old one. A token of
+   * another user means the app's user changed (a logout and login, maybe in another tab):
+   * staying connected as the old user would keep delivering that user's events, so the
+   * link is replaced by one that connects with the new token.
+   */
+  #refused(error: SwitchyardError): void {
+    this.#emitter.emit("error", error);
+    if (error.code === "user_mismatch") this.#link.drop("user_mismatch", error);
+  }
+
   /** The page is visible again: probe a live link, or retry a waiting attempt now. */
   #visible(): void {
     const info = this.#link.store.getSnapshot().info;
@@ -296,41 +316,6 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
         this.#link.drop("probe_timeout");
       }
     });
-  }
-
-  /** Sends a fresh token from `getToken` shortly before the current one expires. */
-  #scheduleRefresh(expiresAt: number | null): void {
-    clearTimeout(this.#refreshTimer);
-    if (!this.#options.refreshable || typeof expiresAt !== "number") return;
-    const delay = expiresAt - this.#options.refreshBeforeExpiry - Date.now();
-    this.#refreshTimer = setTimeout(
-      () => {
-        if (Date.now() < expiresAt - this.#options.refreshBeforeExpiry) {
-          this.#scheduleRefresh(expiresAt);
-        } else {
-          void this.#refresh(expiresAt);
-        }
-      },
-      Math.min(Math.max(delay, 0), MAX_DELAY),
-    );
-  }
-
-  async #refresh(expiresAt: number): Promise<void> {
-    const info: ConnectResult | null = this.#link.store.getSnapshot().info;
-    try {
-      const token = await this.#options.getToken();
-      if (!token || this.#link.store.getSnapshot().info !== info) return;
-      const result = (await this.#requests.call(
-        { type: "refresh", token },
-        { lane: "control" },
-      )) as RefreshResult;
-      // Only a later expiry is worth another timer: the same token would loop.
-      if (typeof result.expiresAt === "number" && result.expiresAt > expiresAt) {
-        this.#scheduleRefresh(result.expiresAt);
-      }
-    } catch {
-      // The server closes with `token_expired` and the reconnect fetches a token again.
-    }
   }
 }
 

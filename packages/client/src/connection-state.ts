@@ -21,8 +21,8 @@ export type ConnectionStatus =
 
 /**
  * Why the connection is in its state: one of the protocol's error codes (a close code from
- * the server, a refused connect, or `heartbeat_timeout` / `connect_timeout` detected by the
- * client), or one of:
+ * the server, a refused connect, `heartbeat_timeout` / `connect_timeout` detected by the
+ * client, or `user_mismatch` when a refreshed token named another user), or one of:
  * - `idle`: not started yet;
  * - `connect`: `connect()` was called;
  * - `connected`: the link is up;

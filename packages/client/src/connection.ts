@@ -120,10 +120,13 @@ export class Connection {
     void this.#attempt();
   }
 
-  /** Declares the link dead (a probe went unanswered) and reconnects. */
-  drop(reason: ConnectionReason): void {
+  /**
+   * Gives up the link and reconnects: a probe went unanswered, or the link must be replaced
+   * (a refreshed token names another user). `error` is what the store reports.
+   */
+  drop(reason: ConnectionReason, error?: Error): void {
     if (this.#phase !== "live" && this.#phase !== "opening") return;
-    this.#down(reason, null, "reconnect", null);
+    this.#down(reason, null, "reconnect", error ?? null);
   }
 
   /** Sends a frame on the live link; throws `message_too_large` past the server's limit. */

@@ -72,4 +72,37 @@ describe("tokens against a real hub", () => {
     expect(connects()).toBe(1);
     expect(states.filter((s) => s.status === "reconnecting")).toEqual([]);
   });
+
+  it("reports user_mismatch and reconnects as the new user when getToken's token names another user", async () => {
+    const { fixture } = await startHub();
+    // The first token is ada's; then the app's user is bob (a logout and login elsewhere).
+    let calls = 0;
+    const getToken = () => sign(++calls === 1 ? "ada" : "bob", 60);
+    const { client, signal, states } = connectClient(fixture.url, {
+      getToken,
+      refreshBeforeExpiry: 60_000, // refresh right after the connect
+    });
+    const errors: SwitchyardError[] = [];
+    client.on("error", (error) => {
+      errors.push(error);
+      signal.poke();
+    });
+    const userId = () => client.connection.getSnapshot().info?.userId;
+    await signal.until(() => userId() === "bob", "connected as bob", 5_000);
+
+    expect(states.find((s) => s.status === "connected")?.info?.userId).toBe("ada");
+    expect(errors.map((error) => error.code)).toEqual(["user_mismatch"]);
+    expect(errors[0]).toBeInstanceOf(SwitchyardError);
+    const switched = states.find((s) => s.reason === "user_mismatch");
+    expect(switched).toMatchObject({ status: "reconnecting" });
+    expect(switched?.error).toBe(errors[0]);
+    // The link of ada is gone from the hub: nothing of hers reaches bob's client.
+    fixture.hub.on("disconnect", signal.poke);
+    const users = () => fixture.hub.clients().map((info) => info.userId);
+    await signal.until(
+      () => users().join() === "bob",
+      () => `only bob, not ${users()}`,
+      5_000,
+    );
+  });
 });
