@@ -128,7 +128,10 @@ export function startConnectionPanel(log: EventLog): ConnectionPanel {
         const error = state.error ? ` — ${describeError(state.error)}` : "";
         const why = state.reason === state.status ? "" : ` (${describeState(state)})`;
         const text = `${state.status}${why}${error}`;
-        log.add({ kind: state.error ? "error" : "status", event: "connection", text });
+        // The SDK puts the hub's error behind every close with one of its codes, a routine
+        // drain included: only a client that stopped for it is a failure worth the colour.
+        const failed = state.error !== null && state.status === "disconnected";
+        log.add({ kind: failed ? "error" : "status", event: "connection", text });
       }
       last = state;
       render(state);
