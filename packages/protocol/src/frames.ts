@@ -183,7 +183,11 @@ export interface PublishResult {
   /** Offset assigned to the event on channels with history. */
   offset?: number;
   epoch?: string;
-  /** True when the idempotency key was seen before: the event was not published again. */
+  /**
+   * Present when the publish carried an idempotency key: `true` when the key was seen before
+   * (the event was not published again; `offset` and `epoch` are the first publish's), `false`
+   * when this publish was the first. Absent for a publish without a key.
+   */
   duplicate?: boolean;
 }
 

@@ -59,7 +59,10 @@ export interface DisconnectTarget {
 }
 
 export interface PublishOptions {
-  /** A retried publish with the same key on the same channel within 2 minutes is dropped. */
+  /**
+   * A retried publish with the same key on the same channel within 2 minutes is dropped. With
+   * a key, the result always says `duplicate` (`false` for the first publish).
+   */
   idempotencyKey?: string;
 }
 
@@ -98,7 +101,11 @@ export interface Hub {
   attach(server: Server, options?: { path?: string }): void;
   /** Handles one upgrade request (for servers that route upgrades themselves). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Publishes an event from server code (validated, never permission-checked). */
+  /**
+   * Publishes an event from server code (validated, never permission-checked). Resolves with
+   * the event's `offset` and `epoch` on channels with history, and `duplicate` when
+   * `options.idempotencyKey` is given.
+   */
   publish(
     channel: string,
     event: string,

@@ -47,6 +47,6 @@ export async function publishChecked(
   const out: PublishResult = {};
   if (result.offset !== undefined) out.offset = result.offset;
   if (result.epoch !== undefined) out.epoch = result.epoch;
-  if (result.duplicate) out.duplicate = true;
+  if (input.idempotencyKey !== undefined) out.duplicate = result.duplicate;
   return out;
 }

@@ -266,7 +266,7 @@ describe.each(TRANSPORTS)("over the %s transport", (transport) => {
           data: { text: "hi" },
           idempotencyKey: "k-1",
         });
-        expect(first.result).toEqual({ offset: 1, epoch });
+        expect(first.result).toEqual({ offset: 1, epoch, duplicate: false });
         const retry = await writer.request({
           type: "publish",
           channel: "chat:1",

@@ -19,7 +19,7 @@ describe("idempotency keys on hub.publish", () => {
     await watcher.request({ type: "subscribe", channel: "orders:1" });
 
     const first = await hub.publish("orders:1", "placed", { n: 1 }, { idempotencyKey: "k-1" });
-    expect(first).toEqual({ offset: 1, epoch: expect.any(String) });
+    expect(first).toEqual({ offset: 1, epoch: expect.any(String), duplicate: false });
     const retry = await hub.publish("orders:1", "placed", { n: 1 }, { idempotencyKey: "k-1" });
     expect(retry).toEqual({ offset: 1, epoch: first.epoch, duplicate: true });
     // The retry's data is not looked at: the first publish stands.
@@ -43,11 +43,12 @@ describe("idempotency keys on hub.publish", () => {
 
     await hub.publish("orders:1", "placed", {}, { idempotencyKey: "shared" });
     const other = await hub.publish("orders:2", "placed", {}, { idempotencyKey: "shared" });
-    expect(other).toEqual({ offset: 1, epoch: expect.any(String) });
+    expect(other).toEqual({ offset: 1, epoch: expect.any(String), duplicate: false });
     const fresh = await hub.publish("orders:1", "placed", {}, { idempotencyKey: "other" });
-    expect(fresh).toEqual({ offset: 2, epoch: expect.any(String) });
+    expect(fresh).toEqual({ offset: 2, epoch: expect.any(String), duplicate: false });
+    // Without a key there is nothing to be a duplicate of: no `duplicate` at all.
     const unkeyed = await hub.publish("orders:1", "placed", {});
-    expect(unkeyed.offset).toBe(3);
+    expect(unkeyed).toEqual({ offset: 3, epoch: expect.any(String) });
 
     await drained(hub, watcher, "orders:1");
     await drained(hub, watcher, "orders:2");
@@ -77,7 +78,9 @@ describe("idempotency keys on hub.publish", () => {
     });
     const watcher = await connected(url);
     await watcher.request({ type: "subscribe", channel: "live:1" });
-    expect(await hub.publish("live:1", "tick", { n: 1 }, { idempotencyKey: "a" })).toEqual({});
+    expect(await hub.publish("live:1", "tick", { n: 1 }, { idempotencyKey: "a" })).toEqual({
+      duplicate: false,
+    });
     expect(await hub.publish("live:1", "tick", { n: 1 }, { idempotencyKey: "a" })).toEqual({
       duplicate: true,
     });
@@ -96,7 +99,7 @@ describe("idempotency keys on client publish frames", () => {
 
     const frame = { type: "publish", channel: "chat:1", event: "say", data: { text: "hi" } };
     const first = await sender.request({ ...frame, idempotencyKey: "msg-1" });
-    expect(first.result).toEqual({ offset: 1, epoch: expect.any(String) });
+    expect(first.result).toEqual({ offset: 1, epoch: expect.any(String), duplicate: false });
     const retry = await sender.request({ ...frame, idempotencyKey: "msg-1" });
     expect(retry.result).toEqual({
       offset: 1,
@@ -109,7 +112,7 @@ describe("idempotency keys on client publish frames", () => {
     expect(again.result).toMatchObject({ offset: 1, duplicate: true });
     // Another key publishes.
     const next = await sender.request({ ...frame, idempotencyKey: "msg-2" });
-    expect(next.result).toEqual({ offset: 2, epoch: expect.any(String) });
+    expect(next.result).toEqual({ offset: 2, epoch: expect.any(String), duplicate: false });
 
     await drained(hub, watcher, "chat:1");
     expect(watcher.events("chat:1").map((event) => [event.event, event.offset])).toEqual([

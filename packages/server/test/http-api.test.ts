@@ -177,11 +177,12 @@ describe("POST /api/publish", () => {
     const body = { channel: "job:2", event: "done", data: 1, idempotencyKey: "job-2-done" };
     const first = await call("POST", "/api/publish", body);
     const second = await call("POST", "/api/publish", body);
-    expect(first.json).toMatchObject({ offset: 1 });
-    expect(first.json.duplicate).not.toBe(true);
-    expect(second.json).toMatchObject({ duplicate: true });
+    expect(first.json).toEqual({ offset: 1, epoch: expect.any(String), duplicate: false });
+    expect(second.json).toEqual({ ...first.json, duplicate: true });
+    const unkeyed = await call("POST", "/api/publish", { channel: "job:2", event: "more" });
+    expect(unkeyed.json).toEqual({ offset: 2, epoch: first.json.epoch });
     const history = await call("GET", "/api/channels/job%3A2/history");
-    expect(history.json.events).toHaveLength(1);
+    expect(history.json.events).toHaveLength(2);
   });
 
   it("rejects malformed JSON, empty bodies and bodies that are not objects", async () => {

@@ -99,7 +99,11 @@ const schemas: Record<string, Json> = {
     properties: {
       offset: { type: "integer", description: "Offset of the event (channels with history)." },
       epoch: { type: "string", description: "Epoch of the channel's stream (with history)." },
-      duplicate: { type: "boolean", description: "True when the idempotency key was seen." },
+      duplicate: {
+        type: "boolean",
+        description:
+          "Present when the publish has an idempotencyKey: true when the key was seen before (nothing published), false otherwise.",
+      },
     },
   },
   SendTarget: {
