@@ -1,5 +1,6 @@
 import { Packr } from "msgpackr";
 import { PROTOCOL_VERSION } from "./frames.js";
+import { widenIntegers } from "./msgpack-integers.js";
 
 /** Codec names; the WebSocket subprotocol is `switchyard.v1.<name>`. */
 export type CodecName = "json" | "msgpack";
@@ -83,13 +84,16 @@ function arrayHeader(count: number): Uint8Array {
   return Uint8Array.of(0xdd, count >>> 24, (count >> 16) & 0xff, (count >> 8) & 0xff, count & 0xff);
 }
 
-/** MessagePack binary frames: compact, carries binary data and large numeric arrays well. */
+/**
+ * MessagePack binary frames: compact, carries binary data and large numeric arrays well.
+ * Integers travel as MessagePack integers of the smallest format, other numbers as float 64.
+ */
 export const msgpackCodec: Codec = {
   name: "msgpack",
   subprotocol: `${PROTOCOL_VERSION}.msgpack`,
   binary: true,
-  encode: (value) => packr.pack(value),
-  encodeBytes: (value) => packr.pack(value),
+  encode: (value) => packr.pack(widenIntegers(value)),
+  encodeBytes: (value) => packr.pack(widenIntegers(value)),
   batch: (parts) => concat(arrayHeader(parts.length), parts, null, []),
   decode(message) {
     if (typeof message === "string") throw new TypeError("MessagePack messages must be binary");
