@@ -69,12 +69,17 @@ export const jsonCodec: Codec = {
 
 // Standard MessagePack maps only (no records extension), so any language can decode frames.
 // `skipValues` drops undefined fields as JSON.stringify does (documented, missing from the types).
+// Reading: 64-bit integers as numbers; binary data copied out of the message (a small `bin`
+// kept in history must not hold the whole message); msgpackr's structured-clone references
+// refused, as they build cycles and shared subtrees that no JSON value has.
 const packrOptions = {
   useRecords: false,
   mapsAsObjects: true,
   skipValues: [undefined],
   int64AsType: "number",
   largeBigIntToFloat: true,
+  copyBuffers: true,
+  structuredClone: false,
 } as ConstructorParameters<typeof Packr>[0];
 const packr = new Packr(packrOptions);
 
@@ -86,7 +91,8 @@ function arrayHeader(count: number): Uint8Array {
 
 /**
  * MessagePack binary frames: compact, carries binary data and large numeric arrays well.
- * Integers travel as MessagePack integers of the smallest format, other numbers as float 64.
+ * Integers travel as MessagePack integers of the smallest format, other numbers as float 64;
+ * binary data (`bin`) decodes to a plain `Uint8Array`, never to Node's `Buffer`.
  */
 export const msgpackCodec: Codec = {
   name: "msgpack",
@@ -97,7 +103,11 @@ export const msgpackCodec: Codec = {
   batch: (parts) => concat(arrayHeader(parts.length), parts, null, []),
   decode(message) {
     if (typeof message === "string") throw new TypeError("MessagePack messages must be binary");
-    const bytes = message instanceof Uint8Array ? message : new Uint8Array(message);
+    // Through a plain Uint8Array view: msgpackr hands `bin` back in the type of its input.
+    const bytes =
+      message instanceof Uint8Array
+        ? new Uint8Array(message.buffer, message.byteOffset, message.byteLength)
+        : new Uint8Array(message);
     return packr.unpack(bytes);
   },
 };

@@ -230,16 +230,42 @@ export class Connection implements SocketHandler, ReplaySink {
     this.enqueue(this.core.encode(this.codec, frame));
   }
 
+  /**
+   * Replies to request `id`. Never throws: a result the codec cannot carry (a BigInt in JSON,
+   * a cycle) is logged and answered with `internal_error`, so the request still gets its one
+   * reply.
+   */
   reply(id: number, result: unknown): void {
-    this.send({ type: "reply", id, result: result === undefined ? null : result });
+    let bytes: Uint8Array;
+    try {
+      bytes = this.core.encode(this.codec, {
+        type: "reply",
+        id,
+        result: result === undefined ? null : result,
+      });
+    } catch (error) {
+      this.replyError(id, error);
+      return;
+    }
+    this.enqueue(bytes);
   }
 
-  /** Replies with an error, or sends an error frame when the request had no usable id. */
+  /**
+   * Replies with an error, or sends an error frame when the request had no usable id. Never
+   * throws: `details` the codec cannot carry are logged and left out.
+   */
   replyError(id: number | undefined, error: unknown): void {
     const payload = this.toPayload(error);
-    this.send(
-      id === undefined ? { type: "error", error: payload } : { type: "reply", id, error: payload },
-    );
+    const frame = (body: ErrorPayload) =>
+      id === undefined ? { type: "error", error: body } : { type: "reply", id, error: body };
+    let bytes: Uint8Array;
+    try {
+      bytes = this.core.encode(this.codec, frame(payload));
+    } catch (failure) {
+      this.core.logger.error({ err: failure, clientId: this.clientId }, "error details dropped");
+      bytes = this.core.encode(this.codec, frame({ code: payload.code, message: payload.message }));
+    }
+    this.enqueue(bytes);
   }
 
   /**

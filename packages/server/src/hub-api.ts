@@ -104,7 +104,9 @@ export interface Hub {
   /**
    * Publishes an event from server code (validated, never permission-checked). Resolves with
    * the event's `offset` and `epoch` on channels with history, and `duplicate` when
-   * `options.idempotencyKey` is given.
+   * `options.idempotencyKey` is given. `data` must be JSON values, binary data as a
+   * `Uint8Array` (docs/protocol.md, "Event data"); anything else rejects with `invalid_data`
+   * before the event gets an offset.
    */
   publish(
     channel: string,

@@ -1,5 +1,6 @@
 import { isValidEventName, type PublishResult, SwitchyardError } from "@switchyard/protocol";
 import type { HubCore } from "./core.js";
+import { checkData } from "./event-data.js";
 import type { Namespace } from "./namespaces.js";
 import { validate } from "./validate.js";
 
@@ -11,8 +12,11 @@ export interface PublishInput {
 }
 
 /**
- * Publishes an event whose channel was already resolved and authorised: checks the event name
- * and its schema, then hands it to the broker. The one publish path of the hub.
+ * Publishes an event whose channel was already resolved and authorised: checks the event name,
+ * its schema and that its data is JSON values (so every subscriber, of either codec, and the
+ * history can take it), then hands it to the broker, which gives it an offset. The one publish
+ * path of the hub: client publishes, `hub.publish` and all built on it (HTTP API, `sendTo*`,
+ * broadcasts, jobs).
  */
 export async function publishChecked(
   core: HubCore,
@@ -36,6 +40,8 @@ export async function publishChecked(
     }
     data = await validate(schema, data, `data for event '${input.event}'`);
   }
+  // After the schema, whose output (a transform's) is what gets published.
+  checkData(data, "data");
   const result = await core.broker.publish({
     channel: input.channel,
     event: input.event,

@@ -167,6 +167,8 @@ export class JobProducer implements JobHandle {
    */
   async chunk(data: unknown, options: ChunkOptions): Promise<JobAck> {
     this.assertActive();
+    // Before anything is stored: a chunk the `chunk` event cannot carry is no chunk at all.
+    plain(data, "data");
     const { maxChunkBytes, maxSnapshotChunkBytes } = this.context.options;
     const size = encodedSize(data, maxChunkBytes + 1);
     const total = checkChunk(this.record.chunks, {

@@ -1,4 +1,5 @@
 import { type JobValidation, SwitchyardError } from "@switchyard/protocol";
+import { checkData } from "../event-data.js";
 import { MAX_CHUNKS, MAX_STEP_LENGTH } from "./options.js";
 import { hasIndex, type IndexRanges } from "./ranges.js";
 
@@ -170,14 +171,11 @@ function invalidData(field: string, reason: string): SwitchyardError {
   return new SwitchyardError("invalid_data", `Invalid '${field}': ${reason}`, { field });
 }
 
-/** Checks that `value` is plain data the store and the codecs can carry. */
+/**
+ * Checks that `value` is data the store, both codecs and the job's events can carry (JSON
+ * values, binary as a Uint8Array: see `checkData`); throws `invalid_data` naming the path.
+ */
 export function plain<T>(value: T, field: string): T {
-  try {
-    structuredClone(value);
-  } catch {
-    throw new SwitchyardError("invalid_data", `'${field}' must be plain data (JSON-like)`, {
-      field,
-    });
-  }
+  checkData(value, field);
   return value;
 }
