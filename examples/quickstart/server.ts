@@ -1,24 +1,26 @@
 import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createHub } from "@switchyard/server";
 
-export function startQuickstart(port = 7070) {
-  const server = createServer();
-  const hub = createHub({
-    allowAnonymous: true,
-    namespaces: { report: { subscribe: "anyone", history: { size: 100 } } },
-  });
-  hub.attach(server); // WebSocket endpoint: ws://localhost:7070/ws
+const hub = createHub({ allowAnonymous: true });
 
-  // A client calls this RPC; progress is published to a channel anyone may watch.
-  hub.rpc("report.build", async (data: { pages: number }, { client }) => {
-    const channel = `report:${client.clientId}`;
-    for (let page = 1; page <= data.pages; page++) {
-      await hub.publish(channel, "progress", { percent: (100 * page) / data.pages });
-    }
-    await hub.publish(channel, "done", { pages: data.pages });
-    return { channel };
-  });
+// The client asks for a report and gets a job id at once; the job reports on `job:<id>`.
+hub.rpc("report.build", async ({ pages }: { pages: number }, { client }) => {
+  const job = await hub.jobs.run(
+    async (job) => {
+      for (let page = 1; page <= pages; page++) {
+        await job.chunk(`page ${page} of ${pages}`, { index: page - 1, total: pages });
+        await job.progress((100 * page) / pages, { step: `page ${page}` });
+      }
+      return { pages };
+    },
+    { owner: client }, // only this client's session may watch and cancel it
+  );
+  return { jobId: job.id };
+});
 
-  server.listen(port);
-  return { server, hub };
-}
+const server = createServer();
+hub.attach(server); // the WebSocket endpoint, at /ws
+server.listen(Number(process.env.PORT ?? 7070), "127.0.0.1", () => {
+  console.log(`hub on ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`);
+});
