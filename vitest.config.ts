@@ -4,7 +4,7 @@ export default defineConfig({
   resolve: { conditions: ["@switchyard/source"] },
   ssr: { resolve: { conditions: ["@switchyard/source"] } },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts"],
+    include: ["packages/*/test/**/*.test.ts", "examples/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 20_000,
     hookTimeout: 20_000,

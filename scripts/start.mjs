@@ -1,25 +1,27 @@
 #!/usr/bin/env node
 // `npm start`: the standalone hub with its inspector on the embedded memory broker, and the
 // example hubs beside it, so a newcomer can open the inspector, connect it to an example and
-// watch a job run. Ctrl-C stops everything.
+// watch a job run. The hub prints its URLs (and, when it made up its API key, the key and a
+// `curl` line that publishes with it); the example hubs are listed once they listen.
+// PORT sets the hub's port (default 7070), the examples take the next two (PORT=0: free
+// ports for all). Ctrl-C stops everything.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.PORT ?? 7070);
+const portOf = (offset) => String(port === 0 ? 0 : port + offset);
 const examples = [
   {
     name: "acoustic-map",
-    port: port + 1,
     what: "a sound-pressure map and a genetic optimiser as jobs",
     args: ["run", "serve", "-w", "examples/acoustic-map"],
-    env: { PORT: String(port + 1) },
+    env: { PORT: portOf(1) },
   },
   {
     name: "zstack-analysis",
-    port: port + 2,
     what: "a 3D image analysis as a job, with system status every 5 s",
-    args: ["run", "serve", "-w", "examples/zstack-analysis", "--", "--port", String(port + 2)],
+    args: ["run", "serve", "-w", "examples/zstack-analysis", "--", "--port", portOf(2)],
     env: {},
   },
 ];
@@ -31,7 +33,7 @@ function run(name, command, args, env, { essential }) {
   const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, ...env },
-    stdio: essential ? "inherit" : ["ignore", "ignore", "pipe"],
+    stdio: essential ? "inherit" : ["ignore", "pipe", "pipe"],
   });
   child.stderr?.on("data", (chunk) => process.stderr.write(`[${name}] ${chunk}`));
   child.on("exit", (code, signal) => {
@@ -47,6 +49,19 @@ function run(name, command, args, env, { essential }) {
   return child;
 }
 
+/** Resolves with the WebSocket URL an example prints once it listens, or null if it exits first. */
+function listening(child) {
+  return new Promise((resolve) => {
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
+      output += chunk;
+      const url = /ws:\/\/\S+\/ws/.exec(output)?.[0];
+      if (url) resolve(url);
+    });
+    child.on("exit", () => resolve(null));
+  });
+}
+
 function stop() {
   if (stopping) return;
   stopping = true;
@@ -58,15 +73,21 @@ process.on("SIGTERM", stop);
 
 const hubArgs = ["packages/cli/bin/switchyard.js", "serve", "--port", String(port)];
 run("hub", process.execPath, [...hubArgs, ...process.argv.slice(2)], {}, { essential: true });
-for (const example of examples) {
-  run(example.name, "npm", example.args, example.env, { essential: false });
-}
+const started = examples.map((example) =>
+  listening(run(example.name, "npm", example.args, example.env, { essential: false })),
+);
 
-const lines = examples.map(
-  (e) =>
-    `  ${e.name.padEnd(16)} ws://127.0.0.1:${e.port}/ws   ${e.what}\n` +
-    `  ${"".padEnd(16)} terminal client: npm run client -w examples/${e.name} -- ws://127.0.0.1:${e.port}/ws`,
-);
-console.error(
-  `\n  Example hubs (connect the inspector's console to one, or run its terminal client):\n${lines.join("\n")}\n`,
-);
+const urls = await Promise.all(started);
+if (!stopping) {
+  const lines = examples.flatMap((e, i) => {
+    const url = urls[i];
+    if (url === null) return [`  ${e.name.padEnd(16)} did not start (see its output above)`];
+    return [
+      `  ${e.name.padEnd(16)} ${url}   ${e.what}`,
+      `  ${"".padEnd(16)} terminal client: npm run client -w examples/${e.name} -- ${url}`,
+    ];
+  });
+  console.error(
+    `\n  Example hubs (connect the inspector's console to one, or run its terminal client):\n${lines.join("\n")}\n`,
+  );
+}

@@ -27,9 +27,12 @@ export class Command {
 
   constructor(line: string, env: Record<string, string | undefined> = {}) {
     const [file = "", ...args] = line.trim().split(/\s+/);
+    const merged = { ...process.env, ...env };
+    // `undefined` unsets a variable of this process's environment.
+    for (const [name, value] of Object.entries(env)) if (value === undefined) delete merged[name];
     this.#child = spawn(file, args, {
       cwd: ROOT,
-      env: { ...process.env, ...env },
+      env: merged,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
     });

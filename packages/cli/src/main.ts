@@ -130,10 +130,12 @@ function banner(handle: ServerHandle, config: ServerConfig): string {
   if (config.redis !== undefined && handle.nodeId !== undefined) {
     lines.push(`  Cluster     node ${handle.nodeId} on ${redisOrigin(config.redis.url)}`);
   }
+  // A key the operator chose is never echoed; a generated one comes with a line to try it.
   if (config.apiKeyGenerated) {
     lines.push(
       `  API key     ${handle.apiKey}`,
       "              (generated for this run; set --api-key or SWITCHYARD_API_KEY to keep one)",
+      `  Publish     curl -X POST ${handle.url}/api/publish -H "Authorization: Bearer ${handle.apiKey}" -H "content-type: application/json" -d '{"channel":"news","event":"hello","data":{"n":1}}'`,
     );
   }
   return `${lines.join("\n")}\n\n`;

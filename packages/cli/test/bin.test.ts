@@ -114,6 +114,9 @@ describe("switchyard serve (the bin)", () => {
     expect(banner).toMatch(/WebSocket\s+ws:\/\/127\.0\.0\.1:\d+\/ws/);
     expect(banner).toMatch(/Inspector\s+http:\/\//);
     expect(banner).toMatch(/Metrics\s+http:\/\/\S+\/metrics/);
+    expect(banner).toContain(
+      `Publish     curl -X POST ${url}/api/publish -H "Authorization: Bearer ${key}"`,
+    );
     const channels = await fetch(`${url}/api/channels`, {
       headers: { authorization: `Bearer ${key}` },
     });
