@@ -3,6 +3,7 @@ import type { ChannelsPanel } from "./channels.js";
 import type { ConnectionPanel } from "./connection-panel.js";
 import { byId, describeError, el, parseData } from "./dom.js";
 import type { EventLog } from "./event-log.js";
+import type { HubTarget } from "./hub-target.js";
 
 /** What the subscribe list offers: subscribing a channel picked elsewhere (channels table). */
 export interface Actions {
@@ -32,6 +33,7 @@ async function apiError(response: Response): Promise<string> {
  * through the HTTP API with the key), and RPC calls. Every outcome goes to the log.
  */
 export function startActions(
+  hub: HubTarget,
   connection: ConnectionPanel,
   channels: ChannelsPanel,
   log: EventLog,
@@ -128,7 +130,7 @@ export function startActions(
   async function publishOverHttp(channel: string, event: string, data: unknown) {
     const key = channels.apiKey();
     if (key === "") throw new Error("enter the API key (top right) to publish as the server");
-    const response = await fetch("api/publish", {
+    const response = await fetch(hub.url("api/publish"), {
       method: "POST",
       headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
       body: JSON.stringify(data === undefined ? { channel, event } : { channel, event, data }),

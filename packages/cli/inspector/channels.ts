@@ -1,7 +1,11 @@
 import { byId, el } from "./dom.js";
+import type { HubTarget } from "./hub-target.js";
 
-/** The `localStorage` key that remembers the API key in this browser. */
-export const API_KEY_STORAGE_KEY = "switchyard.inspector.apiKey";
+/**
+ * The `localStorage` key under which this browser remembers API keys: a JSON object from each
+ * hub's base URL to its key.
+ */
+export const API_KEYS_STORAGE_KEY = "switchyard.inspector.apiKeys";
 
 /** Milliseconds between two reads of `/api/channels`. */
 const INTERVAL = 2_000;
@@ -11,18 +15,21 @@ interface ChannelInfo {
   subscribers: number;
 }
 
-function stored(): string {
+function storedKeys(): Record<string, string> {
   try {
-    return localStorage.getItem(API_KEY_STORAGE_KEY) ?? "";
+    const parsed: unknown = JSON.parse(localStorage.getItem(API_KEYS_STORAGE_KEY) ?? "{}");
+    return typeof parsed === "object" && parsed !== null ? (parsed as Record<string, string>) : {};
   } catch {
-    return "";
+    return {};
   }
 }
 
-function store(key: string): void {
+function storeKey(hub: string, key: string): void {
+  const keys = storedKeys();
+  if (key === "") delete keys[hub];
+  else keys[hub] = key;
   try {
-    if (key === "") localStorage.removeItem(API_KEY_STORAGE_KEY);
-    else localStorage.setItem(API_KEY_STORAGE_KEY, key);
+    localStorage.setItem(API_KEYS_STORAGE_KEY, JSON.stringify(keys));
   } catch {
     // Storage is blocked: the key lasts as long as the page.
   }
@@ -30,24 +37,27 @@ function store(key: string): void {
 
 /** What the channels panel offers the rest of the page. */
 export interface ChannelsPanel {
-  /** The API key entered (and remembered), or "" when none. */
+  /** The API key entered (and remembered) for the selected hub, or "" when none. */
   apiKey(): string;
 }
 
 /**
- * The API key field and the channels table. `GET /api/channels` needs the server's API key:
- * it is taken from the field, kept in `localStorage` so a reload keeps it, and polled every
- * two seconds while set. Clicking a channel hands it to `pick` (the subscribe field).
+ * The API key field and the channels table of the selected hub. `GET /api/channels` needs
+ * the hub's API key: it is taken from the field, kept in `localStorage` per hub so a reload
+ * (or coming back to a hub) keeps it, and polled every two seconds while set. Clicking a
+ * channel hands it to `pick` (the subscribe field).
  */
-export function startChannels(pick: (channel: string) => void): ChannelsPanel {
+export function startChannels(hub: HubTarget, pick: (channel: string) => void): ChannelsPanel {
   const form = byId("key-form", HTMLFormElement);
   const input = byId("api-key", HTMLInputElement);
   const forget = byId("key-forget", HTMLButtonElement);
   const body = byId("channels-body", HTMLTableSectionElement);
   const note = byId("channels-note", HTMLElement);
-  let key = stored();
+  let key = storedKeys()[hub.base()] ?? "";
   input.value = key;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  /** Counts refreshes: an answer to any but the latest is dropped (another key or hub). */
+  let generation = 0;
 
   const say = (text: string, state: "idle" | "ok" | "error") => {
     note.textContent = text;
@@ -79,42 +89,61 @@ export function startChannels(pick: (channel: string) => void): ChannelsPanel {
       }),
     );
     const count = sorted.length;
-    say(count === 0 ? "No channel has subscribers." : `${count} channel(s) on this node.`, "ok");
+    const where = hub.label();
+    say(
+      count === 0 ? `No channel of ${where} has subscribers.` : `${count} channel(s) on ${where}.`,
+      "ok",
+    );
   }
 
   async function refresh(): Promise<void> {
     clearTimeout(timer);
+    const mine = ++generation;
+    const stale = () => mine !== generation;
     if (key === "") {
       body.replaceChildren();
-      say("Enter the API key (printed by switchyard serve) to list channels.", "idle");
+      say(
+        `Enter the API key of ${hub.label()} (printed by switchyard serve) to list its channels.`,
+        "idle",
+      );
       return;
     }
-    const asked = key;
     try {
-      const response = await fetch("api/channels", {
-        headers: { authorization: `Bearer ${asked}` },
+      const response = await fetch(hub.url("api/channels"), {
+        headers: { authorization: `Bearer ${key}` },
         cache: "no-store",
       });
-      if (asked !== key) return;
+      if (stale()) return;
       if (response.status === 401) {
         body.replaceChildren();
-        say("The server refused this API key.", "error");
+        say(`${hub.label()} refused this API key.`, "error");
         return;
       }
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      render(((await response.json()) as { channels: ChannelInfo[] }).channels);
+      const { channels } = (await response.json()) as { channels: ChannelInfo[] };
+      if (stale()) return;
+      render(channels);
     } catch (error) {
-      say(`Cannot list channels (${error instanceof Error ? error.message : error}).`, "error");
+      if (stale()) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      say(`Cannot list the channels of ${hub.label()} (${reason}).`, "error");
     }
-    if (asked === key) timer = setTimeout(refresh, INTERVAL);
+    timer = setTimeout(refresh, INTERVAL);
   }
 
   const use = (value: string) => {
     key = value.trim();
     input.value = key;
-    store(key);
+    storeKey(hub.base(), key);
     void refresh();
   };
+  // Another hub: its own key (if this browser knows it) and none of the last hub's channels.
+  hub.onChange(() => {
+    key = storedKeys()[hub.base()] ?? "";
+    input.value = key;
+    body.replaceChildren();
+    void refresh();
+  });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     use(input.value);

@@ -6,6 +6,7 @@ import {
 } from "@switchyard/client";
 import { byId, describeError, el } from "./dom.js";
 import type { EventLog } from "./event-log.js";
+import type { HubTarget } from "./hub-target.js";
 
 /** What the connection panel offers the rest of the console. */
 export interface ConnectionPanel {
@@ -55,9 +56,10 @@ function describeState(state: ConnectionState): string {
 /**
  * The connection form (URL prefilled with this hub's endpoint, optional token, codec) and the
  * live connection state with its reason. Connect reuses the client while the settings are
- * unchanged (its subscriptions and outbox carry on); changed settings replace it.
+ * unchanged (its subscriptions and outbox carry on); changed settings replace it, and a URL
+ * of another hub points the whole page (`hub`) at that hub.
  */
-export function startConnectionPanel(log: EventLog): ConnectionPanel {
+export function startConnectionPanel(log: EventLog, hub: HubTarget): ConnectionPanel {
   const form = byId("connect-form", HTMLFormElement);
   const url = byId("connect-url", HTMLInputElement);
   const token = byId("connect-token", HTMLInputElement);
@@ -118,6 +120,7 @@ export function startConnectionPanel(log: EventLog): ConnectionPanel {
     });
     client = created;
     settings = next;
+    hub.select(next.url);
     log.add({ kind: "status", event: "connection", text: `connecting to ${next.url}` });
     let last = created.connection.getSnapshot();
     render(last);

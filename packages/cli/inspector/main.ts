@@ -1,8 +1,9 @@
 /**
- * The Switchyard inspector, served by `switchyard serve` at `/`: the node's live figures
+ * The Switchyard inspector, served by `switchyard serve` at `/`: a hub's live figures
  * (`/stats`), its channels (`/api/channels`, with the API key), and a console built on the
  * client SDK — the same bundle the hub serves at `/sdk/switchyard-client.js` — to connect,
- * subscribe, publish, call RPCs and watch events arrive.
+ * subscribe, publish, call RPCs and watch events arrive. The hub shown is the one the console
+ * connects to: the one that served the page until the console connects to another.
  */
 import { startActions } from "./actions.js";
 import { startChannels } from "./channels.js";
@@ -10,6 +11,7 @@ import { startConnectionPanel } from "./connection-panel.js";
 import { byId } from "./dom.js";
 import { EventLog } from "./event-log.js";
 import { startFigures } from "./figures.js";
+import { createHubTarget } from "./hub-target.js";
 
 const log = new EventLog(
   byId("log", HTMLOListElement),
@@ -18,11 +20,12 @@ const log = new EventLog(
 );
 byId("log-clear", HTMLButtonElement).addEventListener("click", () => log.clear());
 
-startFigures();
-const connection = startConnectionPanel(log);
-const channels = startChannels((channel) => {
+const hub = createHubTarget();
+const channels = startChannels(hub, (channel) => {
   byId("subscribe-channel", HTMLInputElement).value = channel;
   byId("publish-channel", HTMLInputElement).value = channel;
   void actions.subscribe(channel);
 });
-const actions = startActions(connection, channels, log);
+startFigures(hub, channels.apiKey);
+const connection = startConnectionPanel(log, hub);
+const actions = startActions(hub, connection, channels, log);

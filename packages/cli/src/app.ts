@@ -2,6 +2,7 @@ import { SwitchyardError } from "@switchyard/protocol";
 import type { Hub, Logger } from "@switchyard/server";
 import { createHttpApi } from "@switchyard/server";
 import { Hono } from "hono";
+import { cors } from "hono/cors";
 import { routePath } from "hono/route";
 import type { ClusterNode } from "./cluster.js";
 import { createInspectorRoutes } from "./inspector.js";
@@ -51,6 +52,13 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const route = c.res.status === 404 ? "unmatched" : routePath(c, -1);
     metrics.observeRequest(route, c.req.method, c.res.status);
   });
+
+  // The inspector of one hub reads and drives another: `/stats` and the API answer any origin.
+  // The API takes a bearer key, never a cookie, so a page must know the key to use it; `/stats`
+  // is public to whoever reaches the port anyway.
+  const crossOrigin = cors({ allowHeaders: ["authorization", "content-type"], maxAge: 600 });
+  app.use("/stats", crossOrigin);
+  app.use("/api/*", crossOrigin);
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", (c) => {

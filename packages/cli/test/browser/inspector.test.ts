@@ -3,21 +3,28 @@ import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { type ServerHandle, startServer } from "../../src/serve.js";
-import { onCleanup } from "../helpers.js";
+import { onCleanup, subscriber } from "../helpers.js";
 import { useBrowser } from "./chromium.js";
 
 const API_KEY = "inspector-test-key";
 
 const browser = useBrowser();
 
-/** `switchyard serve --allow-anonymous` on a free port, and the inspector open in a page. */
-async function openInspector() {
+/** `switchyard serve --allow-anonymous` on a free port. */
+async function startHub(apiKey = API_KEY): Promise<ServerHandle> {
   const config = resolveConfig({
-    flags: { port: 0, apiKey: API_KEY, allowAnonymous: true, shutdownTimeout: 500 },
+    flags: { port: 0, apiKey, allowAnonymous: true, shutdownTimeout: 500 },
   });
-  const { chromium, inspectorDir } = await browser();
+  const { inspectorDir } = await browser();
   const server = await startServer(config, { logger: createLogger("silent"), inspectorDir });
   onCleanup(() => server.close());
+  return server;
+}
+
+/** A hub, and the inspector it serves open in a page. */
+async function openInspector() {
+  const server = await startHub();
+  const { chromium } = await browser();
   const page = await chromium.newPage();
   onCleanup(() => page.close());
   await page.goto(`${server.url}/`);
@@ -116,6 +123,58 @@ describe("the inspector in Chromium", () => {
       .locator('#log li[data-kind="status"]', { hasText: "server_shutting_down" })
       .waitFor();
     await page.locator('#node-state[data-state="down"]').waitFor();
+    expect(chromium.errors).toEqual([]);
+  });
+
+  it("shows the figures and channels of the hub it is pointed at, not those of the hub that served it", async () => {
+    const { server: hubA, page, chromium } = await openInspector();
+    const hubB = await startHub("key-of-b");
+    // Hub A has one client on `only-on-a`; hub B three on `only-on-b`.
+    await subscriber(hubA.wsUrl, "only-on-a");
+    for (let i = 0; i < 3; i++) await subscriber(hubB.wsUrl, "only-on-b");
+    const hostB = new URL(hubB.url).host;
+
+    await page.locator("#stat-connections", { hasText: /^1$/ }).waitFor();
+    await page.fill("#api-key", API_KEY);
+    await page.press("#api-key", "Enter");
+    await page.locator('#channels-body tr[data-channel="only-on-a"]').waitFor();
+
+    // Pointed at B: B's figures (its three clients and the inspector's own), none of A's
+    // channels, and B's key asked for.
+    await page.fill("#connect-url", hubB.wsUrl);
+    await page.click("#connect-button");
+    await page.waitForSelector('#connection-status[data-status="connected"]');
+    await page.locator("#stat-connections", { hasText: /^4$/ }).waitFor();
+    await page.locator("#node-state", { hasText: hostB }).waitFor();
+    expect(await page.inputValue("#api-key")).toBe("");
+    expect(await page.locator("#channels-body tr").count()).toBe(0);
+    expect(await page.textContent("#channels-note")).toContain(hostB);
+    await page.fill("#api-key", "key-of-b");
+    await page.press("#api-key", "Enter");
+    const rowB = page.locator('#channels-body tr[data-channel="only-on-b"]');
+    await rowB.locator("td.num", { hasText: /^3$/ }).waitFor();
+    expect(await page.locator('#channels-body tr[data-channel="only-on-a"]').count()).toBe(0);
+    expect(await page.getAttribute("nav a[data-path=stats]", "href")).toBe(`${hubB.url}/stats`);
+
+    // Publishing as the server goes to B too, with B's key: B's subscriber gets it.
+    await page.fill("#subscribe-channel", "lab:b");
+    await page.click("#subscribe-form button");
+    await page.waitForSelector('#subscriptions li[data-channel="lab:b"][data-status="subscribed"]');
+    await page.selectOption("#publish-via", "http");
+    await page.fill("#publish-channel", "lab:b");
+    await page.fill("#publish-event", "reading");
+    await page.click("#publish-form button[type=submit]");
+    await logEntry(page, "lab:b", "reading").waitFor();
+
+    // Back to A: A's figures, and A's key remembered for A.
+    await page.click("#connect-button");
+    await page.waitForSelector('#connection-status[data-status="disconnected"]');
+    await page.fill("#connect-url", hubA.wsUrl);
+    await page.click("#connect-button");
+    await page.waitForSelector('#connection-status[data-status="connected"]');
+    await page.locator("#stat-connections", { hasText: /^2$/ }).waitFor();
+    expect(await page.inputValue("#api-key")).toBe(API_KEY);
+    await page.locator('#channels-body tr[data-channel="only-on-a"]').waitFor();
     expect(chromium.errors).toEqual([]);
   });
 });
