@@ -1,6 +1,6 @@
 import { createClient } from "@switchyard/client";
 
-const client = createClient({ url: `ws://127.0.0.1:${process.env.PORT ?? 7070}/ws` });
+const client = createClient({ url: `ws://127.0.0.1:${process.env.PORT ?? 7080}/ws` });
 const { jobId } = (await client.rpc("report.build", { pages: 4 })) as { jobId: string };
 
 // The hub's snapshot of the job seeds this store: however late it subscribes, no page is lost.

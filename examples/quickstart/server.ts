@@ -21,6 +21,6 @@ hub.rpc("report.build", async ({ pages }: { pages: number }, { client }) => {
 
 const server = createServer();
 hub.attach(server); // the WebSocket endpoint, at /ws
-server.listen(Number(process.env.PORT ?? 7070), "127.0.0.1", () => {
+server.listen(Number(process.env.PORT ?? 7080), "127.0.0.1", () => {
   console.log(`hub on ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`);
 });
