@@ -129,7 +129,12 @@ export async function startServer(
     inspectorDir: options.inspectorDir,
     cluster,
   });
-  const server = createServer(getRequestListener(app.fetch));
+  const listener = getRequestListener(app.fetch);
+  // Requests for /ws that ask for no upgrade never reach the upgrade event: the hub answers
+  // them here, before the app's 404, as the protocol's refusal table says.
+  const server = createServer((request, response) => {
+    if (!hub.handleRequest(request, response, { path: WS_PATH })) void listener(request, response);
+  });
   hub.attach(server, { path: WS_PATH });
 
   let address: AddressInfo;

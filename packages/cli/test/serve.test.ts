@@ -1,10 +1,10 @@
-import { createServer } from "node:http";
+import { createServer, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
 import { closeCodeOf } from "@switchyard/protocol";
 import { createHub } from "@switchyard/server";
 import { describe, expect, it } from "vitest";
 import { createServerApp } from "../src/app.js";
-import { type ConfigInput, resolveConfig } from "../src/config.js";
+import { type ConfigInput, resolveConfig, TRANSPORTS } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { createMetrics } from "../src/metrics.js";
 import { hubOptionsOf, type ServerHandle, startServer } from "../src/serve.js";
@@ -28,6 +28,62 @@ function publish(handle: ServerHandle, body: unknown, key = API_KEY): Promise<Re
     body: JSON.stringify(body),
   });
 }
+
+interface PlainAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A plain HTTP request with headers `fetch` refuses to send (`Connection`, `Upgrade`). */
+function plainRequest(
+  url: string,
+  method: string,
+  headers: Record<string, string>,
+): Promise<PlainAnswer> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method, headers, agent: false }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => {
+        body += chunk;
+      });
+      response.on("end", () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body }),
+      );
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
+
+function errorCodeOf(answer: PlainAnswer): unknown {
+  return (JSON.parse(answer.body) as { error: { code: unknown } }).error.code;
+}
+
+describe.each(TRANSPORTS)("the WebSocket path on the %s transport", (transport) => {
+  it("refuses requests that ask for no upgrade as the refusal table says", async () => {
+    const handle = await start({ transport });
+    const websocket = { Upgrade: "websocket", "Sec-WebSocket-Version": "13" };
+    const cases: Record<string, string>[] = [
+      { ...websocket, Connection: "keep-alive" },
+      { "Sec-WebSocket-Version": "13", Connection: "Upgrade" },
+      websocket,
+    ];
+    for (const headers of cases) {
+      const answer = await plainRequest(handle.wsUrl.replace("ws:", "http:"), "GET", headers);
+      expect(answer.status, JSON.stringify(headers)).toBe(400);
+      expect(answer.headers["content-type"]).toBe("application/json");
+      expect(errorCodeOf(answer)).toBe("invalid_upgrade");
+    }
+    const post = await plainRequest(`${handle.url}/ws`, "POST", {});
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe("GET");
+    expect(errorCodeOf(post)).toBe("method_not_allowed");
+    // A path of the hub's HTTP side stays the app's.
+    expect((await plainRequest(`${handle.url}/healthz`, "GET", websocket)).status).toBe(200);
+  });
+});
 
 describe("startServer", () => {
   it("serves the probes, stats, metrics, the status page and the OpenAPI document", async () => {

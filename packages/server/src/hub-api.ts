@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { ErrorCode, PublishResult } from "@switchyard/protocol";
@@ -97,10 +97,40 @@ export interface Hub {
   readonly broker: Broker;
   /** Long-running jobs with progress, partial results and cancel (docs/jobs.md). */
   readonly jobs: Jobs;
-  /** Routes WebSocket upgrades on `path` (default `/ws`) of `server` to the hub. */
+  /**
+   * Routes WebSocket upgrades on `path` (default: the hub's `path` option, `/ws`) of `server`
+   * to the hub; an upgrade to another path is answered 404 unless another `upgrade` listener
+   * is there to take it.
+   *
+   * Node hands a request to the `upgrade` event only when it carries `Upgrade` and
+   * `Connection: upgrade`. Every other request for the path (a `GET` with
+   * `Connection: keep-alive`, a `POST`) reaches the server's request handler, which `attach`
+   * cannot take it from: Node calls every `request` listener. Call {@link Hub.handleRequest}
+   * first in that handler, so that those requests are refused as protocol.md says.
+   *
+   * @example
+   * const server = http.createServer((request, response) => {
+   *   if (hub.handleRequest(request, response)) return; // GET /ws without an upgrade: 400
+   *   app(request, response);
+   * });
+   * hub.attach(server);
+   */
   attach(server: Server, options?: { path?: string }): void;
   /** Handles one upgrade request (for servers that route upgrades themselves). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /**
+   * Answers a plain HTTP request (no WebSocket upgrade) for the hub's path as the refusal
+   * table of protocol.md says, and returns true; returns false, answering nothing, for any
+   * other path. Another method than `GET` gets 405 `method_not_allowed` with `Allow: GET`,
+   * a `GET` 400 `invalid_upgrade`, each with the JSON error body, on both transports.
+   * `path` defaults to the hub's `path` option; pass the one given to {@link Hub.attach} if
+   * it differs.
+   */
+  handleRequest(
+    request: IncomingMessage,
+    response: ServerResponse,
+    options?: { path?: string },
+  ): boolean;
   /**
    * Publishes an event from server code (validated, never permission-checked). Resolves with
    * the event's `offset` and `epoch` on channels with history, and `duplicate` when

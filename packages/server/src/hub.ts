@@ -1,4 +1,4 @@
-import type { IncomingMessage, Server } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import {
@@ -47,6 +47,7 @@ import { Registry } from "./registry.js";
 import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
 import { createTransport } from "./transport/create-transport.js";
+import { refusePlainRequest } from "./transport/plain-request.js";
 import type { Transport } from "./transport/upgrade.js";
 
 /** A message larger than this many times the inbound limit closes the socket (1009). */
@@ -179,8 +180,7 @@ class SwitchyardHub implements Hub {
   attach(server: Server, options?: { path?: string }): void {
     const path = options?.path ?? this.path;
     server.on("upgrade", (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const pathname = new URL(request.url ?? "/", "http://hub").pathname;
-      if (pathname === path) {
+      if (pathnameOf(request) === path) {
         this.handleUpgrade(request, socket, head);
       } else if (server.listenerCount("upgrade") === 1) {
         socket.end("HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
@@ -190,6 +190,16 @@ class SwitchyardHub implements Hub {
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
     this.transport.handleUpgrade(request, socket, head);
+  }
+
+  handleRequest(
+    request: IncomingMessage,
+    response: ServerResponse,
+    options?: { path?: string },
+  ): boolean {
+    if (pathnameOf(request) !== (options?.path ?? this.path)) return false;
+    refusePlainRequest(request, response);
+    return true;
   }
 
   async publish(
@@ -333,6 +343,10 @@ class SwitchyardHub implements Hub {
     // A broker passed in belongs to the caller (it may outlive this hub, as in a restart).
     if (this.ownsBroker) await this.broker.close();
   }
+}
+
+function pathnameOf(request: IncomingMessage): string {
+  return new URL(request.url ?? "/", "http://hub").pathname;
 }
 
 function personal(prefix: string, id: string, field: string): string {

@@ -40,13 +40,17 @@ export interface HubFixture {
   port: number;
 }
 
-/** A real hub on a real http.Server on port 0, closed after the test. */
+/**
+ * A real hub on a real http.Server on port 0, closed after the test. The server is embedded as
+ * the hub's docs say: the hub answers plain requests for its path, the app (here a 404) the rest.
+ */
 export async function startHub(options: HubOptions = {}): Promise<HubFixture> {
-  const server = createServer((_request, response) => {
+  const hub = createHub({ transport: transportUnderTest, ...options });
+  const server = createServer((request, response) => {
+    if (hub.handleRequest(request, response)) return;
     response.statusCode = 404;
     response.end();
   });
-  const hub = createHub({ transport: transportUnderTest, ...options });
   hub.attach(server);
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

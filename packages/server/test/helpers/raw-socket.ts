@@ -110,6 +110,19 @@ export class RawSocket {
     return { status: this.status, headers: this.headers, body: this.body };
   }
 
+  /**
+   * Waits for a whole HTTP answer that keeps the connection open: the headers and as many
+   * body bytes as `Content-Length` says (none when `withBody` is false: the answer to a HEAD).
+   */
+  async answer(
+    withBody = true,
+  ): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const length = () => (withBody ? Number(this.headers["content-length"] ?? 0) : 0);
+    const complete = () => this.headRead && Buffer.byteLength(this.body) >= length();
+    await this.until(complete, "the whole answer");
+    return { status: this.status, headers: this.headers, body: this.body };
+  }
+
   /** The next frame from the server not returned yet. */
   async nextFrame(): Promise<ServerFrame> {
     await this.until(() => this.frames.length > this.nextFrameIndex, "a frame");

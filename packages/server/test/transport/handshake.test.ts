@@ -19,14 +19,15 @@ async function refused(headers: Record<string, string | undefined>, requestLine?
 
 type Refusal = Awaited<ReturnType<typeof refused>>;
 
-/** Asserts a refusal: the status of `code`, the JSON body with `code`, and `headers`. */
+/** Asserts a refused upgrade: {@link expectAnswer}, and the connection closes. */
 function expectRefusal(answer: Refusal, code: ErrorCode, headers: Record<string, string> = {}) {
+  expectAnswer(answer, code, { connection: "close", ...headers });
+}
+
+/** Asserts an error answer: the status of `code`, the JSON body with `code`, and `headers`. */
+function expectAnswer(answer: Refusal, code: ErrorCode, headers: Record<string, string> = {}) {
   expect(answer.status, code).toBe((ERRORS[code] as ErrorSpec).status);
-  expect(answer.headers).toMatchObject({
-    "content-type": "application/json",
-    connection: "close",
-    ...headers,
-  });
+  expect(answer.headers).toMatchObject({ "content-type": "application/json", ...headers });
   expect(Number(answer.headers["content-length"])).toBe(Buffer.byteLength(answer.body));
   const body = JSON.parse(answer.body) as { error: { code: string; message: string } };
   expect(body.error.code).toBe(code);
@@ -77,6 +78,37 @@ describe.each(TRANSPORTS)("the opening handshake on the %s transport", (transpor
       const answer = await refused({}, `${method} /ws HTTP/1.1`);
       expectRefusal(answer, "method_not_allowed", { allow: "GET" });
     }
+  });
+
+  it("refuses a GET of its path that asks for no upgrade with 400 invalid_upgrade", async () => {
+    // Node hands these to the request handler, not to the upgrade event.
+    const { port } = await startHub(OPEN_POLICY);
+    const cases = [{ Connection: "keep-alive" }, { Connection: undefined }, { Upgrade: undefined }];
+    for (const headers of cases) {
+      const peer = await RawSocket.open(port, upgradeRequest(headers));
+      const answer = await peer.answer();
+      expectAnswer(answer, "invalid_upgrade");
+      expect(answer.body).toContain("Upgrade");
+    }
+  });
+
+  it("refuses another method on its path without an upgrade with 405 and Allow: GET", async () => {
+    const { port } = await startHub(OPEN_POLICY);
+    for (const method of ["POST", "HEAD", "DELETE"]) {
+      const request = upgradeRequest({ Upgrade: undefined, Connection: "keep-alive" });
+      const peer = await RawSocket.open(port, request.replace("GET", method));
+      const answer = await peer.answer(method !== "HEAD");
+      expect(answer.status, method).toBe(405);
+      expect(answer.headers.allow).toBe("GET");
+      if (method !== "HEAD") expectAnswer(answer, "method_not_allowed", { allow: "GET" });
+    }
+  });
+
+  it("leaves plain requests for other paths to the server's own handler", async () => {
+    const { port } = await startHub(OPEN_POLICY);
+    const request = upgradeRequest({ Upgrade: undefined, Connection: "keep-alive" });
+    const peer = await RawSocket.open(port, request.replace("/ws", "/app"));
+    expect((await peer.answer()).status).toBe(404);
   });
 
   it("refuses an upgrade to another protocol with 400 invalid_upgrade", async () => {
