@@ -24,8 +24,10 @@ export interface ServerHandle {
   /** This node's id in its cluster (`--redis`); absent for a single node. */
   readonly nodeId?: string;
   /**
-   * Stops accepting connections, closes every client with `server_shutting_down` (reconnect
-   * now), waits up to `shutdownTimeout` for them, then closes the HTTP server. Idempotent.
+   * Drains, then stops: closes every client with `server_shutting_down` (reconnect now) and
+   * waits up to `shutdownTimeout` for them to go while it keeps listening (`/readyz` answers
+   * 503, `/healthz` 200, new upgrades 503 `server_shutting_down`, the HTTP API still serves),
+   * then closes the listener and the HTTP server. Idempotent.
    */
   close(): Promise<void>;
 }
@@ -165,11 +167,13 @@ export async function startServer(
     closed ??= (async () => {
       closing = true;
       logger.info({ timeout: config.shutdownTimeout }, "shutting down");
-      // Stop accepting first; the callback fires once every connection has ended.
-      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // The listener stays open while the hub drains: a load balancer's probe reads 503 on
+      // /readyz (not a refused connection) and new upgrades get 503 server_shutting_down.
       await hub.close({ timeout: config.shutdownTimeout });
       // The hub leaves a broker passed in open: this node's Redis connections end here.
       await cluster?.close();
+      // The callback fires once every HTTP connection has ended.
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       const drain = setTimeout(() => server.closeAllConnections(), HTTP_DRAIN_MS);
       await serverClosed;
       clearTimeout(drain);

@@ -8,7 +8,7 @@ import { type ConfigInput, resolveConfig, TRANSPORTS } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { createMetrics } from "../src/metrics.js";
 import { hubOptionsOf, type ServerHandle, startServer } from "../src/serve.js";
-import { onCleanup, subscriber } from "./helpers.js";
+import { onCleanup, refusedUpgrade, StalledClient, subscriber } from "./helpers.js";
 
 const API_KEY = "serve-test-key";
 
@@ -82,6 +82,27 @@ describe.each(TRANSPORTS)("the WebSocket path on the %s transport", (transport) 
     expect(errorCodeOf(post)).toBe("method_not_allowed");
     // A path of the hub's HTTP side stays the app's.
     expect((await plainRequest(`${handle.url}/healthz`, "GET", websocket)).status).toBe(200);
+  });
+
+  it("keeps listening while it drains: upgrades 503, /readyz 503, /healthz 200", async () => {
+    const handle = await start({ transport, shutdownTimeout: 30_000 });
+    const stalled = await StalledClient.open(handle.wsUrl);
+    const closed = handle.close();
+    // The hub closed the client, which holds the drain open by never answering.
+    expect(await stalled.closeFrame).toBe(closeCodeOf("server_shutting_down"));
+    const [ready, health, upgrade] = await Promise.all([
+      fetch(`${handle.url}/readyz`),
+      fetch(`${handle.url}/healthz`),
+      refusedUpgrade(handle.wsUrl),
+    ]);
+    expect(ready.status).toBe(503);
+    expect(await ready.json()).toEqual({ status: "not_ready" });
+    expect(health.status).toBe(200);
+    expect(upgrade).toEqual({ status: 503, code: "server_shutting_down" });
+    // The drain ends with the last client; then the listener closes.
+    stalled.end();
+    await closed;
+    await expect(fetch(`${handle.url}/healthz`)).rejects.toThrow();
   });
 });
 
