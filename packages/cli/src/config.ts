@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import type { AuthOptions, HubOptions, NamespaceOptions } from "@switchyard/server";
+import type { AuthOptions, HubOptions, LimitOptions, NamespaceOptions } from "@switchyard/server";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
@@ -63,7 +63,8 @@ export const configFileSchema = z.strictObject({
     .strictObject({
       maxConnections: positiveInt,
       maxConnectionsPerUser: positiveInt,
-      maxConnectionsPerIp: positiveInt,
+      // null: no limit (a hub behind a proxy that hides the clients' addresses).
+      maxConnectionsPerIp: positiveInt.nullable(),
       maxSubscriptions: positiveInt,
       maxMessageBytes: positiveInt,
       rate: z.number().positive(),
@@ -130,7 +131,11 @@ export interface ServerConfig {
   allowAnonymous: boolean;
   auth?: AuthOptions;
   allowedOrigins?: string[];
-  limits?: ConfigInput["limits"];
+  /**
+   * The hub's limits; the others keep the hub's defaults.
+   * @default { maxConnectionsPerIp: DEFAULT_MAX_CONNECTIONS_PER_IP }
+   */
+  limits: Partial<LimitOptions>;
   heartbeat?: ConfigInput["heartbeat"];
   namespaces?: Record<string, NamespaceOptions>;
   /** @default {@link defaultNamespaceFor} */
@@ -157,6 +162,14 @@ export interface ServerConfig {
 export const DEFAULT_PORT = 7070;
 /** Default host: loopback only; listening on every interface must be asked for. */
 export const DEFAULT_HOST = "127.0.0.1";
+/**
+ * Default `limits.maxConnectionsPerIp` of the standalone server (the library's is no limit),
+ * so that one host cannot take a node's whole budget of connections. It is well above what
+ * one browser can open (browsers cap WebSockets at about 200–255 per profile), leaving room
+ * for many users behind one NAT. Behind a proxy every client has the proxy's address: raise
+ * the limit or lift it (`--max-connections-per-ip off`) and limit per client at the proxy.
+ */
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 1000;
 
 /** One problem of a config: the path of the bad field and why. */
 export interface ConfigIssue {
@@ -244,6 +257,8 @@ export function resolveConfig(
   if (redisLayers.some((layer) => layer !== undefined)) {
     merged.redis = Object.assign({}, ...redisLayers);
   }
+  // A limit given by a flag keeps the file's other limits.
+  merged.limits = { ...layers.file?.limits, ...layers.flags?.limits };
   const input = validateConfig(merged, "flags");
   const allowAnonymous = input.allowAnonymous ?? false;
   const config: ServerConfig = {
@@ -256,16 +271,26 @@ export function resolveConfig(
       input.defaultNamespace === undefined
         ? defaultNamespaceFor(allowAnonymous)
         : input.defaultNamespace,
+    limits: limitsOf(input.limits),
     maxBodyBytes: input.maxBodyBytes ?? 1_048_576,
     shutdownTimeout: input.shutdownTimeout ?? 5_000,
     logLevel: input.logLevel ?? "info",
   };
   if (input.auth !== undefined) config.auth = input.auth;
   if (input.allowedOrigins !== undefined) config.allowedOrigins = input.allowedOrigins;
-  if (input.limits !== undefined) config.limits = input.limits;
   if (input.heartbeat !== undefined) config.heartbeat = input.heartbeat;
   if (input.transport !== undefined) config.transport = input.transport;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
   if (input.redis !== undefined) config.redis = input.redis;
   return config;
+}
+
+/** The hub's limits from the config's: the per-address default filled in, null as no limit. */
+function limitsOf(input: ConfigInput["limits"]): Partial<LimitOptions> {
+  const { maxConnectionsPerIp, ...others } = input ?? {};
+  const perIp =
+    maxConnectionsPerIp === null
+      ? Number.POSITIVE_INFINITY
+      : (maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP);
+  return { ...others, maxConnectionsPerIp: perIp };
 }

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import {
   ConfigError,
   type ConfigInput,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
   loadConfigFile,
   resolveConfig,
   type ServerConfig,
@@ -33,6 +34,9 @@ Options:
   --log-level <level>  ${LOG_LEVELS.join(", ")} (default info)
   --transport <name>   WebSocket server: ${TRANSPORTS.join(" or ")} (default builtin;
                        docs/operations.md)
+  --max-connections-per-ip <n|off>
+                       Connections one client address may hold (default
+                       ${DEFAULT_MAX_CONNECTIONS_PER_IP}; 'off' behind a proxy: docs/operations.md)
   -h, --help           Show this help
   -v, --version        Print the version
 
@@ -49,6 +53,7 @@ const OPTIONS = {
   redis: { type: "string" },
   "log-level": { type: "string" },
   transport: { type: "string" },
+  "max-connections-per-ip": { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -100,7 +105,25 @@ function flagsOf(values: ReturnType<typeof parseCommandLine>["values"]): ConfigI
     }
     flags.transport = known;
   }
+  const perIp = values["max-connections-per-ip"];
+  if (perIp !== undefined) {
+    const limit = perIp === "off" ? null : /^\d+$/.test(perIp) ? Number(perIp) : 0;
+    if (limit !== null && !(limit >= 1 && Number.isSafeInteger(limit))) {
+      throw new UsageError(
+        `--max-connections-per-ip must be a positive integer or 'off' (got '${perIp}')`,
+      );
+    }
+    flags.limits = { maxConnectionsPerIp: limit };
+  }
   return flags;
+}
+
+/**
+ * The config layer of the command line `argv` (`serve` and its flags), for `resolveConfig`;
+ * throws on a wrong command line.
+ */
+export function serveFlags(argv: string[]): ConfigInput {
+  return flagsOf(parseCommandLine(argv).values);
 }
 
 async function version(): Promise<string> {

@@ -56,11 +56,11 @@ export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
     allowAnonymous: config.allowAnonymous,
     defaultNamespace: config.defaultNamespace,
     logger: logger.child({ component: "hub" }),
+    limits: config.limits,
   };
   if (config.auth !== undefined) options.auth = config.auth;
   if (config.allowedOrigins !== undefined) options.allowedOrigins = config.allowedOrigins;
   if (config.namespaces !== undefined) options.namespaces = config.namespaces;
-  if (config.limits !== undefined) options.limits = config.limits;
   if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
   if (config.transport !== undefined) options.transport = config.transport;
   return options;

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigError,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
   defaultNamespaceFor,
   loadConfigFile,
   resolveConfig,
@@ -218,6 +219,25 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ file: { transport: "ws" } }).transport).toBe("ws");
     const both = resolveConfig({ file: { transport: "ws" }, flags: { transport: "builtin" } });
     expect(both.transport).toBe("builtin");
+  });
+
+  it("limits connections per address by default; a file or a flag changes or lifts it", () => {
+    expect(DEFAULT_MAX_CONNECTIONS_PER_IP).toBe(1000);
+    expect(resolveConfig().limits).toEqual({ maxConnectionsPerIp: 1000 });
+    const file = { limits: { maxConnections: 5000, maxConnectionsPerIp: 20 } };
+    expect(resolveConfig({ file }).limits).toEqual(file.limits);
+    // A flag changes its own limit and keeps the file's others.
+    const flags = { limits: { maxConnectionsPerIp: 30 } };
+    expect(resolveConfig({ file, flags }).limits).toEqual({
+      maxConnections: 5000,
+      maxConnectionsPerIp: 30,
+    });
+    // null lifts the limit (a hub behind a proxy sees every client at one address).
+    const lifted = resolveConfig({ file: { limits: { maxConnectionsPerIp: null } } });
+    expect(lifted.limits.maxConnectionsPerIp).toBe(Number.POSITIVE_INFINITY);
+    expect(issuesOf(() => validateConfig({ limits: { maxConnectionsPerIp: 0 } }))[0]?.path).toBe(
+      "limits.maxConnectionsPerIp",
+    );
   });
 
   it("names a bad flag value", () => {

@@ -8,7 +8,7 @@ import { type ConfigInput, resolveConfig, TRANSPORTS } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import { createMetrics } from "../src/metrics.js";
 import { hubOptionsOf, type ServerHandle, startServer } from "../src/serve.js";
-import { onCleanup, refusedUpgrade, StalledClient, subscriber } from "./helpers.js";
+import { onCleanup, refusedUpgrade, StalledClient, subscriber, WsClient } from "./helpers.js";
 
 const API_KEY = "serve-test-key";
 
@@ -181,6 +181,18 @@ describe("startServer", () => {
     await publish(handle, { channel: "news", event: "headline", data: "on ws" });
     const event = await client.next((f) => f.type === "event" && f.channel === "news");
     expect(event).toMatchObject({ data: "on ws" });
+  });
+
+  it("closes a connect over the per-address limit with 4101 too_many_connections", async () => {
+    const logger = createLogger("silent");
+    expect(hubOptionsOf(resolveConfig(), logger).limits?.maxConnectionsPerIp).toBe(1000);
+
+    const handle = await start({ limits: { maxConnectionsPerIp: 2 } });
+    await subscriber(handle.wsUrl);
+    await subscriber(handle.wsUrl);
+    const third = new WsClient(handle.wsUrl);
+    await expect(third.request({ type: "connect" })).rejects.toThrow("too_many_connections");
+    expect(await third.closed).toBe(closeCodeOf("too_many_connections"));
   });
 
   it("applies the CLI's default namespace: history on, anonymous subscribers allowed", async () => {

@@ -109,11 +109,25 @@ export interface HeartbeatOptions {
 }
 
 export interface LimitOptions {
-  /** @default Infinity */
+  /**
+   * Connections this node holds at most; a `connect` over it is refused with
+   * `too_many_connections` (close 4101).
+   * @default Infinity
+   */
   maxConnections: number;
-  /** @default Infinity */
+  /**
+   * Connections one user (the token's `sub`) may hold on this node (else 4101).
+   * @default Infinity
+   */
   maxConnectionsPerUser: number;
-  /** @default Infinity */
+  /**
+   * Connections one remote address (the TCP peer of the upgrade) may hold on this node (else
+   * 4101). No limit by default here, unlike the standalone server (1000): only the app that
+   * embeds the hub knows whether the addresses it sees are its clients' or one proxy's, and
+   * behind a proxy any limit would count every client as one. Set it when clients connect
+   * directly.
+   * @default Infinity
+   */
   maxConnectionsPerIp: number;
   /** @default 1000 */
   maxSubscriptions: number;
