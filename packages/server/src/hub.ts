@@ -10,6 +10,7 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import { createAuthenticator } from "./auth/authenticator.js";
+import { bearerToken } from "./auth/bearer-token.js";
 import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "./broker/broker.js";
 import { createMemoryBroker } from "./broker/memory-broker.js";
 import { Connection } from "./connection.js";
@@ -58,9 +59,7 @@ function encode(codec: Codec, frame: unknown): Uint8Array {
 }
 
 function tokenOf(request: IncomingMessage, url: URL): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith("Bearer ")) return header.slice(7).trim();
-  return url.searchParams.get("token") ?? undefined;
+  return bearerToken(request.headers.authorization) ?? url.searchParams.get("token") ?? undefined;
 }
 
 class SwitchyardHub implements Hub {

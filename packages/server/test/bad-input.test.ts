@@ -512,6 +512,20 @@ describe.each(TRANSPORTS)("over the %s transport", (transport) => {
       expect(refused.error).toMatchObject({ code: "token_invalid" });
       await bystander.expectUnaffected();
     });
+
+    it("reads the Authorization header as the HTTP API does: any case, spaces or tabs", async () => {
+      const { url } = await hubWithBystander(policy, { token: await bystanderToken() });
+      const forms = ["bearer ", "BEARER\t", "Bearer   "];
+      for (const [index, scheme] of forms.entries()) {
+        const token = await signToken({ sub: `header-user-${index}` });
+        const client = await connected(
+          url,
+          {},
+          { headers: { authorization: `${scheme}${token} ` } },
+        );
+        expect(client.frames[0]?.result, scheme).toMatchObject({ userId: `header-user-${index}` });
+      }
+    });
   });
 
   describe("slow handshakes", () => {

@@ -100,6 +100,26 @@ describe("authentication", () => {
     }
   });
 
+  it("reads the scheme in any case, and any run of spaces or tabs around the key", async () => {
+    const { call } = await setup();
+    for (const authorization of [
+      `bearer ${API_KEY}`,
+      `BEARER  ${API_KEY}`,
+      `Bearer\t${API_KEY} `,
+    ]) {
+      const response = await call("GET", "/api/channels", undefined, { authorization });
+      expect(response.status, authorization).toBe(200);
+    }
+    for (const authorization of [
+      `Bearer${API_KEY}`,
+      `Bearer ${API_KEY} extra`,
+      `Token ${API_KEY}`,
+    ]) {
+      const response = await call("GET", "/api/channels", undefined, { authorization });
+      expect(response.status, authorization).toBe(401);
+    }
+  });
+
   it("refuses to build without an API key", async () => {
     const { hub } = await startHub(HUB_OPTIONS);
     expect(() => createHttpApi(hub, { apiKey: "" })).toThrow(/apiKey/);

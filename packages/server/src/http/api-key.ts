@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { SwitchyardError } from "@switchyard/protocol";
 import type { MiddlewareHandler } from "hono";
+import { bearerToken } from "../auth/bearer-token.js";
 
 /**
  * Compares two secrets in constant time. Both are hashed with SHA-256 first, so neither the
@@ -9,13 +10,6 @@ import type { MiddlewareHandler } from "hono";
 export function secretsMatch(expectedDigest: Buffer, given: string): boolean {
   const givenDigest = createHash("sha256").update(given, "utf8").digest();
   return timingSafeEqual(expectedDigest, givenDigest);
-}
-
-/** The bearer token of an `Authorization` header, or undefined when there is none. */
-export function bearerToken(header: string | undefined): string | undefined {
-  if (header === undefined) return undefined;
-  const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
-  return match?.[1];
 }
 
 /**

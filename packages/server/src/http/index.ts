@@ -1,4 +1,5 @@
-export { bearerToken, requireApiKey, secretsMatch } from "./api-key.js";
+export { bearerToken } from "../auth/bearer-token.js";
+export { requireApiKey, secretsMatch } from "./api-key.js";
 export { type HttpErrorBody, httpErrorHandler, notFoundHandler } from "./errors.js";
 export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http-api.js";
 export { type Json, type OpenApiDocument, openApiDocument } from "./openapi.js";
