@@ -1,6 +1,6 @@
 import { SwitchyardError } from "@switchyard/protocol";
 import type { Hub, Logger } from "@switchyard/server";
-import { createHttpApi } from "@switchyard/server";
+import { createHttpApi, requireApiKey } from "@switchyard/server";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { routePath } from "hono/route";
@@ -16,6 +16,11 @@ export interface ServerAppOptions {
   logger: Logger;
   /** Largest HTTP API request body in bytes. */
   maxBodyBytes: number;
+  /**
+   * `/stats` and `/metrics` need the API key, like the HTTP API.
+   * @default false
+   */
+  requireApiKeyForStats?: boolean;
   /** True once shutdown has begun: `/readyz` answers 503 from then on. */
   isClosing: () => boolean;
   /**
@@ -65,6 +70,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const ready = !options.isClosing() && hub.ready();
     return c.json({ status: ready ? "ready" : "not_ready" }, ready ? 200 : 503);
   });
+  if (options.requireApiKeyForStats === true) {
+    const apiKey = requireApiKey(options.apiKey);
+    app.use("/stats", apiKey);
+    app.use("/metrics", apiKey);
+  }
   app.get("/stats", async (c) =>
     c.json(options.cluster ? await options.cluster.stats() : hub.stats()),
   );

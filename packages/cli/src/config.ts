@@ -78,6 +78,7 @@ export const configFileSchema = z.strictObject({
   namespaces: z.record(z.string(), namespaceSchema).optional(),
   defaultNamespace: namespaceSchema.nullable().optional(),
   maxBodyBytes: positiveInt.optional(),
+  requireApiKeyForStats: z.boolean().optional(),
   shutdownTimeout: z.number().int().min(0).optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
   transport: z.enum(TRANSPORTS).optional(),
@@ -142,6 +143,13 @@ export interface ServerConfig {
   defaultNamespace: NamespaceOptions | null;
   /** @default 1_048_576 */
   maxBodyBytes: number;
+  /**
+   * `/stats` and `/metrics` need the API key, like the HTTP API. Off by default: they hold
+   * counts only (no channel names, ids or payloads), existing scrapers and dashboards read
+   * them without a key, and the server listens on loopback unless told otherwise.
+   * @default false
+   */
+  requireApiKeyForStats: boolean;
   /**
    * Milliseconds clients get to leave on shutdown before the hub closes anyway.
    * @default 5_000
@@ -273,6 +281,7 @@ export function resolveConfig(
         : input.defaultNamespace,
     limits: limitsOf(input.limits),
     maxBodyBytes: input.maxBodyBytes ?? 1_048_576,
+    requireApiKeyForStats: input.requireApiKeyForStats ?? false,
     shutdownTimeout: input.shutdownTimeout ?? 5_000,
     logLevel: input.logLevel ?? "info",
   };

@@ -34,6 +34,8 @@ Options:
   --log-level <level>  ${LOG_LEVELS.join(", ")} (default info)
   --transport <name>   WebSocket server: ${TRANSPORTS.join(" or ")} (default builtin;
                        docs/operations.md)
+  --require-api-key-for-stats
+                       /stats and /metrics need the API key too (default: open)
   --max-connections-per-ip <n|off>
                        Connections one client address may hold (default
                        ${DEFAULT_MAX_CONNECTIONS_PER_IP}; 'off' behind a proxy: docs/operations.md)
@@ -54,6 +56,7 @@ const OPTIONS = {
   "log-level": { type: "string" },
   transport: { type: "string" },
   "max-connections-per-ip": { type: "string" },
+  "require-api-key-for-stats": { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -87,6 +90,7 @@ function flagsOf(values: ReturnType<typeof parseCommandLine>["values"]): ConfigI
   if (values.host !== undefined) flags.host = values.host;
   if (values["api-key"] !== undefined) flags.apiKey = values["api-key"];
   if (values["allow-anonymous"] === true) flags.allowAnonymous = true;
+  if (values["require-api-key-for-stats"] === true) flags.requireApiKeyForStats = true;
   if (values.redis !== undefined) flags.redis = { url: values.redis };
   const level = values["log-level"];
   if (level !== undefined) {

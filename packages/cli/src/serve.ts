@@ -127,6 +127,7 @@ export async function startServer(
     metrics,
     logger: logger.child({ component: "http" }),
     maxBodyBytes: config.maxBodyBytes,
+    requireApiKeyForStats: config.requireApiKeyForStats,
     isClosing: () => closing,
     inspectorDir: options.inspectorDir,
     cluster,

@@ -240,6 +240,13 @@ describe("resolveConfig", () => {
     );
   });
 
+  it("leaves /stats and /metrics open unless the config asks for the API key", () => {
+    expect(resolveConfig().requireApiKeyForStats).toBe(false);
+    expect(resolveConfig({ file: { requireApiKeyForStats: true } }).requireApiKeyForStats).toBe(
+      true,
+    );
+  });
+
   it("names a bad flag value", () => {
     const issues = issuesOf(() => resolveConfig({ flags: { port: -5 } }));
     expect(issues[0]?.path).toBe("port");

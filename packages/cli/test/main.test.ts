@@ -15,4 +15,11 @@ describe("the flags of switchyard serve", () => {
       );
     }
   });
+
+  it("asks for the API key on /stats and /metrics with --require-api-key-for-stats", () => {
+    expect(serveFlags(["serve"])).toEqual({});
+    expect(serveFlags(["serve", "--require-api-key-for-stats"])).toEqual({
+      requireApiKeyForStats: true,
+    });
+  });
 });

@@ -141,6 +141,27 @@ describe("startServer", () => {
     expect(await missing.json()).toMatchObject({ error: { code: "not_found" } });
   });
 
+  it("asks for the API key on /stats and /metrics when configured, on them only", async () => {
+    const handle = await start({ requireApiKeyForStats: true });
+    for (const path of ["/stats", "/metrics"]) {
+      const missing = await fetch(`${handle.url}${path}`);
+      expect(missing.status, path).toBe(401);
+      expect(missing.headers.get("www-authenticate")).toMatch(/^Bearer/);
+      expect(await missing.json()).toMatchObject({ error: { code: "api_key_required" } });
+      const wrong = await fetch(`${handle.url}${path}`, {
+        headers: { authorization: "Bearer wrong-key" },
+      });
+      expect(await wrong.json()).toMatchObject({ error: { code: "api_key_invalid" } });
+      const keyed = await fetch(`${handle.url}${path}`, {
+        headers: { authorization: `bearer ${API_KEY}` },
+      });
+      expect(keyed.status, path).toBe(200);
+    }
+    for (const path of ["/healthz", "/readyz", "/api/openapi.json", "/"]) {
+      expect((await fetch(`${handle.url}${path}`)).status, path).toBe(200);
+    }
+  });
+
   it("carries WebSocket clients and the HTTP API on one port", async () => {
     const handle = await start();
     const client = await subscriber(handle.wsUrl, "news");

@@ -33,6 +33,7 @@ export {
   type MemoryBrokerOptions,
   type MemoryBrokerStats,
 } from "./broker/memory-broker.js";
+export { requireApiKey } from "./http/api-key.js";
 export { createHttpApi, type HttpApiOptions } from "./http/http-api.js";
 export { createHub } from "./hub.js";
 export type {
