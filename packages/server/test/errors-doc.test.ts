@@ -9,48 +9,25 @@ import {
   type ErrorSpec,
   isErrorCode,
 } from "@switchyard/protocol";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  ANY_ROUTE_CASES,
+  type ErrorFixture,
+  errorFixture,
+  JOB_ROUTES,
+  MAX_BODY_BYTES,
+  ROUTE_CASES,
+  type Route,
+} from "./helpers/http-error-cases.js";
+import { sections, type Table, tablesWithHeader } from "./helpers/markdown.js";
 
 // docs/errors.md must document every error code exactly as the code table defines it.
 const doc = readFileSync(new URL("../../../docs/errors.md", import.meta.url), "utf8");
 
 const NONE = "—";
 
-/** One markdown table: its header cells and its rows of cells (backticks removed). */
-interface Table {
-  header: string[];
-  rows: string[][];
-}
-
-function cells(line: string): string[] {
-  // Split on pipes that are not escaped as `\|` inside a cell.
-  return line
-    .trim()
-    .replace(/^\|/, "")
-    .replace(/\|$/, "")
-    .split(/(?<!\\)\|/)
-    .map((cell) => cell.trim().replaceAll("\\|", "|").replaceAll("`", ""));
-}
-
-function tables(markdown: string): Table[] {
-  const found: Table[] = [];
-  const lines = markdown.split("\n");
-  for (let i = 0; i + 1 < lines.length; i++) {
-    const line = lines[i] ?? "";
-    if (!line.startsWith("|") || !/^\|\s*-{3,}/.test(lines[i + 1] ?? "")) continue;
-    const table: Table = { header: cells(line), rows: [] };
-    i += 2;
-    while (i < lines.length && (lines[i] ?? "").startsWith("|")) {
-      table.rows.push(cells(lines[i] ?? ""));
-      i++;
-    }
-    found.push(table);
-  }
-  return found;
-}
-
 function tableWithHeader(header: string[]): Table {
-  const matches = tables(doc).filter((t) => t.header.join("|") === header.join("|"));
+  const matches = tablesWithHeader(doc, header);
   expect(matches, `exactly one table headed | ${header.join(" | ")} |`).toHaveLength(1);
   return matches[0] as Table;
 }
@@ -123,6 +100,150 @@ describe("docs/errors.md", () => {
     expect(codes).toEqual(expect.arrayContaining([1000, 1001, 1006, 1009]));
     for (const [close, , action] of standard.rows) {
       expect(action, `action of ${close}`).toBe(closeActionOf(Number(close)));
+    }
+  });
+});
+
+// docs/http-api.md and docs/jobs.md list, route by route, the codes the HTTP API answers: each
+// listed code is answered for some request, and each request of the cases is listed.
+const httpDoc = readFileSync(new URL("../../../docs/http-api.md", import.meta.url), "utf8");
+const jobsDoc = readFileSync(new URL("../../../docs/jobs.md", import.meta.url), "utf8");
+
+const STATUS_CODE_WHEN = ["status", "code", "when"];
+
+/** What the docs say: the codes any route may answer, and each route's own, with statuses. */
+interface Documented {
+  anyRoute: Map<string, number>;
+  byRoute: Map<Route, Map<string, number>>;
+}
+
+function documented(): Documented {
+  const anyRoute = new Map<string, number>();
+  const byRoute = new Map<Route, Map<string, number>>();
+  for (const [heading, text] of sections(httpDoc)) {
+    const found = tablesWithHeader(text, STATUS_CODE_WHEN);
+    if (heading === "Errors") {
+      expect(found, "one table of the codes of every route").toHaveLength(1);
+      for (const [status, code] of found[0]?.rows ?? []) anyRoute.set(code ?? "", Number(status));
+    } else if (/^(GET|POST) \/api\//.test(heading)) {
+      expect(found.length, `at most one error table under ${heading}`).toBeLessThanOrEqual(1);
+      const codes = new Map<string, number>();
+      for (const [status, code] of found[0]?.rows ?? []) codes.set(code ?? "", Number(status));
+      byRoute.set(heading as Route, codes);
+    }
+  }
+  const jobErrors = tablesWithHeader(sections(jobsDoc).get("Errors") ?? "", [
+    "code",
+    "HTTP",
+    "routes",
+    "when",
+  ]);
+  expect(jobErrors, "one error table in docs/jobs.md").toHaveLength(1);
+  for (const route of Object.values(JOB_ROUTES)) byRoute.set(route, new Map());
+  for (const [code, status, routes] of jobErrors[0]?.rows ?? []) {
+    if (routes === "—") continue;
+    for (const word of (routes ?? "").split(",").map((item) => item.trim())) {
+      const route = JOB_ROUTES[word];
+      expect(route, `a job route named '${word}' (${code})`).toBeDefined();
+      byRoute.get(route as Route)?.set(code ?? "", Number(status));
+    }
+  }
+  return { anyRoute, byRoute };
+}
+
+/** The route's path with its parameters filled in. */
+function concrete(route: Route): { method: string; path: string } {
+  const [method = "", path = ""] = route.split(" ");
+  return { method, path: path.replace("{channel}", "news").replace("{id}", "run") };
+}
+
+describe("the error tables of docs/http-api.md and docs/jobs.md", () => {
+  let fixture: ErrorFixture;
+  beforeAll(async () => {
+    fixture = await errorFixture();
+  });
+  afterAll(() => fixture.close());
+
+  it("give each code the HTTP status of the code table", () => {
+    const { anyRoute, byRoute } = documented();
+    const all = [...anyRoute, ...[...byRoute.values()].flatMap((codes) => [...codes])];
+    for (const [code, status] of all) {
+      expect(isErrorCode(code), code).toBe(true);
+      if (isErrorCode(code)) expect(status, code).toBe((ERRORS[code] as ErrorSpec).status);
+    }
+  });
+
+  it("cover every route of the API", () => {
+    const routes = fixture.apis.usual.routes
+      .filter((route) => route.method !== "ALL" && route.path !== "/api/openapi.json")
+      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, "{$1}")}`);
+    expect([...documented().byRoute.keys()].sort()).toEqual([...new Set(routes)].sort());
+  });
+
+  it("list exactly the codes each route answers, beyond those of every route", async () => {
+    const { byRoute } = documented();
+    // Every disagreement at once: `${route}, ${what}: documented …, answered …`.
+    const disagreements: string[] = [];
+    for (const errorCase of ROUTE_CASES) {
+      const { route, code, what } = errorCase;
+      const status = byRoute.get(route)?.get(code);
+      const answer = await fixture.answer(errorCase, concrete(route).method);
+      if (status === undefined || answer.status !== status || answer.code !== code) {
+        disagreements.push(
+          `${route}, ${what}: documented ${status ?? "nothing"} ${code}, ` +
+            `answered ${answer.status} ${String(answer.code)}`,
+        );
+      }
+    }
+    for (const [route, codes] of byRoute) {
+      for (const code of codes.keys()) {
+        if (!ROUTE_CASES.some((c) => c.route === route && c.code === code)) {
+          disagreements.push(`${route}: documents ${code}, and no case makes it answer it`);
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
+
+  it("list the codes every route may answer, each answered where it applies", async () => {
+    const { anyRoute, byRoute } = documented();
+    const answered = new Set<string>();
+    const expectAnswer = (code: string, answer: { status: number; code: unknown }, at: string) => {
+      expect(answer, `${code} on ${at}`).toEqual({ status: anyRoute.get(code), code });
+      answered.add(code);
+    };
+    for (const route of byRoute.keys()) {
+      const { method, path } = concrete(route);
+      expectAnswer("api_key_required", await fixture.answer({ path, headers: {} }, method), route);
+      const wrongKey = { path, headers: { authorization: "Bearer wrong" } };
+      expectAnswer("api_key_invalid", await fixture.answer(wrongKey, method), route);
+      if (method !== "POST") continue;
+      expectAnswer(
+        "invalid_body",
+        await fixture.answer({ path, body: "{not json" }, method),
+        route,
+      );
+      const large = { path, body: JSON.stringify({ data: "x".repeat(MAX_BODY_BYTES) }) };
+      expectAnswer("message_too_large", await fixture.answer(large, method), route);
+    }
+    for (const errorCase of ANY_ROUTE_CASES) {
+      const { method } = concrete(errorCase.route);
+      expectAnswer(errorCase.code, await fixture.answer(errorCase, method), errorCase.what);
+    }
+    expect([...answered].sort()).toEqual([...anyRoute.keys()].sort());
+  });
+
+  it("agree with the statuses the OpenAPI document declares for each route", async () => {
+    const response = await fixture.apis.usual.request("/api/openapi.json");
+    const openapi = (await response.json()) as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    for (const [route, codes] of documented().byRoute) {
+      const [method = "", path = ""] = route.split(" ");
+      const declared = Object.keys(openapi.paths[path]?.[method.toLowerCase()]?.responses ?? {});
+      for (const [code, status] of codes) {
+        expect(declared, `${route} declares ${status} (${code})`).toContain(String(status));
+      }
     }
   });
 });

@@ -153,9 +153,13 @@ const schemas: Record<string, Json> = {
 
 const responses: Record<string, Json> = {
   InvalidBody: errorResponse(
-    "The body is not JSON or a field is missing or has the wrong type (`details.field` names it).",
+    "The request is not the route's shape: the body is not JSON or not an object, a field is missing, unknown or of the wrong type, or a query parameter is not an integer (`invalid_body`); or the channel name is not valid (`invalid_channel`). `details.field` names the field.",
     "invalid_body",
     "invalid_channel",
+  ),
+  Refused: errorResponse(
+    "A field of the right type whose value is refused: an id or event name that breaks its syntax, an idempotency key of 0 or over 256 characters, a history limit outside 1–1000 (`details.field` names it).",
+    "invalid_data",
   ),
   Unauthorized: errorResponse(
     "No `Authorization: Bearer <key>` header, or a wrong key.",
@@ -167,7 +171,7 @@ const responses: Record<string, Json> = {
     "message_too_large",
   ),
   Rejected: errorResponse(
-    "The hub refused the event: no namespace for the channel, or data that fails the namespace's event schema.",
+    "The hub refused the request: no namespace for the channel, an event the namespace does not declare, data that fails its event schema, or a refused value (`details.field`).",
     "unknown_namespace",
     "unknown_event",
     "invalid_data",
@@ -253,6 +257,7 @@ const paths: Record<string, Record<string, Json>> = {
           content: jsonBody(ref("PublishResult"), { offset: 3, epoch: "p0q1" }),
         },
         ...withBody,
+        "422": response("Refused"),
       },
     },
   },
@@ -321,6 +326,7 @@ const paths: Record<string, Record<string, Json>> = {
         ...common,
         "400": response("InvalidBody"),
         "404": response("Rejected"),
+        "422": response("Refused"),
       },
     },
   },
@@ -346,6 +352,7 @@ const paths: Record<string, Record<string, Json>> = {
           ),
         },
         ...withBody,
+        "422": response("Refused"),
       },
     },
   },

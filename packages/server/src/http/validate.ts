@@ -1,9 +1,13 @@
 import { isValidChannel, isValidEventName, isValidId, SwitchyardError } from "@switchyard/protocol";
 
 /**
- * Hand-written validation of HTTP API bodies. Every failure is an `invalid_body` (or
- * `invalid_channel`) error whose message and `details.field` name the bad field, as a path
- * into the body (`channel`, `to.userId`, `[3].event`).
+ * Hand-written validation of HTTP API requests, by the rule of docs/http-api.md ("Errors"):
+ * a request that is not the route's shape (not JSON, not an object, a missing, unknown or
+ * mistyped field, a query parameter that is not an integer) is `invalid_body` (400); a field
+ * of the right type whose value is refused gets the code of what it holds: `invalid_channel`
+ * for a channel name, `invalid_data` (422) for the rest. Either way the message and
+ * `details.field` name the field, as a path into the body (`channel`, `to.userId`,
+ * `[3].event`).
  */
 
 /** One event to publish through `POST /api/publish`. */
@@ -48,9 +52,17 @@ export const MAX_IDEMPOTENCY_KEY_LENGTH = 256;
 const ID_FIELDS = ["clientId", "sessionId", "userId"] as const;
 type IdField = (typeof ID_FIELDS)[number];
 
+/** The request is not the route's shape: `field` is missing, unknown or of the wrong type. */
 function invalid(field: string, reason: string): SwitchyardError {
   return new SwitchyardError("invalid_body", `Invalid field "${field}": ${reason}`, { field });
 }
+
+/** `field` has the right type, but its value is refused. */
+export function refused(field: string, reason: string): SwitchyardError {
+  return new SwitchyardError("invalid_data", `Invalid value of "${field}": ${reason}`, { field });
+}
+
+const ID_SYNTAX = "must be 1–128 characters of A-Z a-z 0-9 _ . @ | : -";
 
 function join(prefix: string, key: string): string {
   return prefix === "" ? key : `${prefix}.${key}`;
@@ -82,7 +94,7 @@ function expectEvent(body: Record<string, unknown>, prefix: string): string {
   if (event === undefined) throw invalid(field, "is required");
   if (typeof event !== "string") throw invalid(field, "must be a string");
   if (!isValidEventName(event)) {
-    throw invalid(field, "must be 1–128 characters of A-Z a-z 0-9 _ . : -");
+    throw refused(field, "must be 1–128 characters of A-Z a-z 0-9 _ . : -");
   }
   return event;
 }
@@ -121,7 +133,7 @@ function publishItem(value: unknown, prefix: string): PublishItem {
     const keyField = join(prefix, "idempotencyKey");
     if (typeof key !== "string") throw invalid(keyField, "must be a string");
     if (key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
-      throw invalid(keyField, `must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
+      throw refused(keyField, `must be 1–${MAX_IDEMPOTENCY_KEY_LENGTH} characters`);
     }
     item.idempotencyKey = key;
   }
@@ -160,16 +172,15 @@ function oneId(body: Record<string, unknown>, prefix: string): { field: IdField;
     );
   }
   const id = body[field];
-  if (!isValidId(id)) {
-    throw invalid(join(prefix, field), "must be 1–128 characters of A-Z a-z 0-9 _ . @ | : -");
-  }
+  if (typeof id !== "string") throw invalid(join(prefix, field), "must be a string");
+  if (!isValidId(id)) throw refused(join(prefix, field), ID_SYNTAX);
   return { field, id };
 }
 
 function sendTarget(value: unknown): SendTarget {
   if (value === undefined) throw invalid("to", "is required");
   if (value === "everyone") return "everyone";
-  if (typeof value === "string") throw invalid("to", 'must be "everyone" or an object');
+  if (typeof value === "string") throw refused("to", 'must be "everyone" or an object');
   const { field, id } = oneId(expectObject(value, "to"), "to");
   switch (field) {
     case "clientId":
@@ -210,14 +221,18 @@ function integerParam(
   max: number,
 ): number | undefined {
   if (raw === undefined || raw === "") return undefined;
-  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `${min}–${max}`;
+  const range = max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `${min}–${max}`;
+  // Not an integer at all is the wrong type; an integer out of range a refused value.
+  if (!/^-?\d+$/.test(raw)) {
     throw new SwitchyardError(
       "invalid_body",
       `Invalid query parameter "${name}": must be an integer ${range}`,
       { field: name },
     );
+  }
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw refused(name, `must be an integer ${range}`);
   }
   return value;
 }

@@ -1,10 +1,23 @@
-import { isValidId, type JobVisibility, SwitchyardError } from "@switchyard/protocol";
-import { parseJson } from "../http/validate.js";
+import { type JobVisibility, SwitchyardError } from "@switchyard/protocol";
+import { parseJson, refused } from "../http/validate.js";
 import type { JobOwnerInput } from "./access.js";
 import type { CreateJobOptions } from "./jobs.js";
-import { MAX_STEP_LENGTH } from "./options.js";
 
-/** Bodies of the job routes of the HTTP API, checked for shape (`invalid_body`). */
+/**
+ * Bodies of the job routes of the HTTP API, read by the rule of docs/http-api.md ("Errors"):
+ * a body that is not the route's shape (not JSON, not an object, a missing, unknown or
+ * mistyped field) is `invalid_body`. Values of the right type go on to the job, which refuses
+ * them with the code it gives through every API (`invalid_data`, `invalid_progress`,
+ * `invalid_chunk`); only the lengths of texts that the job itself does not bound are checked
+ * here (`invalid_data`).
+ */
+
+/** Longest `reason` of a validation request, and `message` of a failure. */
+export const MAX_TEXT_LENGTH = 2000;
+/** Longest `code` of a failure. */
+export const MAX_FAILURE_CODE_LENGTH = 128;
+/** Longest `reason` of a cancel. */
+export const MAX_CANCEL_REASON_LENGTH = 500;
 
 function invalid(field: string, reason: string): SwitchyardError {
   return new SwitchyardError("invalid_body", `Invalid field "${field}": ${reason}`, { field });
@@ -22,11 +35,22 @@ export function jobBody(text: string, known: readonly string[]): Record<string, 
   return value as Record<string, unknown>;
 }
 
-function optionalString(body: Record<string, unknown>, field: string, max: number) {
+/** A string field (null is absent); longer than `max` is a refused value. */
+function optionalString(
+  body: Record<string, unknown>,
+  field: string,
+  max = Number.POSITIVE_INFINITY,
+): string | undefined {
   const value = body[field];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") throw invalid(field, "must be a string");
-  if (value.length > max) throw invalid(field, `must be at most ${max} characters`);
+  if (value.length > max) throw refused(field, `must be at most ${max} characters`);
+  return value;
+}
+
+function requiredString(body: Record<string, unknown>, field: string, max?: number): string {
+  const value = optionalString(body, field, max);
+  if (value === undefined) throw invalid(field, "is required");
   return value;
 }
 
@@ -38,70 +62,67 @@ function optionalNumber(body: Record<string, unknown>, field: string): number | 
 }
 
 function requiredNumber(body: Record<string, unknown>, field: string): number {
-  if (body[field] === undefined) throw invalid(field, "is required");
-  return optionalNumber(body, field) as number;
+  const value = optionalNumber(body, field);
+  if (value === undefined) throw invalid(field, "is required");
+  return value;
+}
+
+function optionalBoolean(body: Record<string, unknown>, field: string): boolean | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value !== "boolean") throw invalid(field, "must be a boolean");
+  return value;
 }
 
 function owner(value: unknown): JobOwnerInput | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== "object" || Array.isArray(value))
+  if (typeof value !== "object" || Array.isArray(value)) {
     throw invalid("owner", "must be an object");
+  }
   const fields = value as Record<string, unknown>;
   const out: JobOwnerInput = {};
   for (const key of Object.keys(fields)) {
     if (key !== "userId" && key !== "sessionId") throw invalid(`owner.${key}`, "unknown field");
     const id = fields[key];
     if (id === undefined || id === null) continue;
-    if (!isValidId(id)) {
-      throw invalid(`owner.${key}`, "must be 1–128 characters of A-Z a-z 0-9 _ . @ | : -");
-    }
+    if (typeof id !== "string") throw invalid(`owner.${key}`, "must be a string");
+    // The job checks the id itself (`invalid_data`).
     out[key] = id;
   }
   return out;
 }
 
-const VISIBILITIES: readonly JobVisibility[] = ["owner", "authenticated", "anyone"];
-
 /** `POST /api/jobs`. */
 export function parseCreateJob(text: string): CreateJobOptions {
   const body = jobBody(text, ["id", "owner", "meta", "visibility", "queued"]);
   const options: CreateJobOptions = {};
-  if (body.id !== undefined && body.id !== null) {
-    if (!isValidId(body.id)) {
-      throw invalid("id", "must be 1–128 characters of A-Z a-z 0-9 _ . @ | : -");
-    }
-    options.id = body.id;
-  }
+  const id = optionalString(body, "id");
+  if (id !== undefined) options.id = id;
   const who = owner(body.owner);
   if (who !== undefined) options.owner = who;
   if (body.meta !== undefined) options.meta = body.meta;
-  if (body.visibility !== undefined) {
-    if (!VISIBILITIES.includes(body.visibility as JobVisibility)) {
-      throw invalid("visibility", `must be one of ${VISIBILITIES.join(", ")}`);
-    }
-    options.visibility = body.visibility as JobVisibility;
-  }
-  if (body.queued !== undefined) {
-    if (typeof body.queued !== "boolean") throw invalid("queued", "must be a boolean");
-    options.queued = body.queued;
-  }
+  const visibility = optionalString(body, "visibility");
+  // Any string reaches the job, which refuses one outside the list with `invalid_data`.
+  if (visibility !== undefined) options.visibility = visibility as JobVisibility;
+  const queued = optionalBoolean(body, "queued");
+  if (queued !== undefined) options.queued = queued;
   return options;
 }
 
-/** `POST /api/jobs/{id}/progress` (range and order are the job's to check). */
+/** `POST /api/jobs/{id}/progress` (range, order, step length and eta are the job's to check). */
 export function parseProgress(text: string): { percent: number; step?: string; eta?: number } {
   const body = jobBody(text, ["percent", "step", "eta"]);
   const out: { percent: number; step?: string; eta?: number } = {
     percent: requiredNumber(body, "percent"),
   };
-  const step = optionalString(body, "step", MAX_STEP_LENGTH);
+  const step = optionalString(body, "step");
   if (step !== undefined) out.step = step;
   const eta = optionalNumber(body, "eta");
   if (eta !== undefined) out.eta = eta;
   return out;
 }
 
-/** `POST /api/jobs/{id}/chunk`. */
+/** `POST /api/jobs/{id}/chunk` (index and total are the job's to check). */
 export function parseChunk(text: string): { index: number; total?: number; data: unknown } {
   const body = jobBody(text, ["index", "total", "data"]);
   const out: { index: number; total?: number; data: unknown } = {
@@ -113,15 +134,14 @@ export function parseChunk(text: string): { index: number; total?: number; data:
   return out;
 }
 
-/** `POST /api/jobs/{id}/validation`. */
+/** `POST /api/jobs/{id}/validation` (an empty reason and the confidence are the job's). */
 export function parseValidation(text: string): {
   reason: string;
   confidence?: number;
   suggestedActions?: string[];
 } {
   const body = jobBody(text, ["reason", "confidence", "suggestedActions"]);
-  const reason = optionalString(body, "reason", 2000);
-  if (reason === undefined || reason === "") throw invalid("reason", "is required");
+  const reason = requiredString(body, "reason", MAX_TEXT_LENGTH);
   const out: { reason: string; confidence?: number; suggestedActions?: string[] } = { reason };
   const confidence = optionalNumber(body, "confidence");
   if (confidence !== undefined) out.confidence = confidence;
@@ -138,15 +158,13 @@ export function parseValidation(text: string): {
 /** `POST /api/jobs/{id}/fail`. */
 export function parseFail(text: string): { message: string; code?: string; retryable?: boolean } {
   const body = jobBody(text, ["message", "code", "retryable"]);
-  const message = optionalString(body, "message", 2000);
-  if (message === undefined) throw invalid("message", "is required");
-  const out: { message: string; code?: string; retryable?: boolean } = { message };
-  const code = optionalString(body, "code", 128);
+  const out: { message: string; code?: string; retryable?: boolean } = {
+    message: requiredString(body, "message", MAX_TEXT_LENGTH),
+  };
+  const code = optionalString(body, "code", MAX_FAILURE_CODE_LENGTH);
   if (code !== undefined) out.code = code;
-  if (body.retryable !== undefined) {
-    if (typeof body.retryable !== "boolean") throw invalid("retryable", "must be a boolean");
-    out.retryable = body.retryable;
-  }
+  const retryable = optionalBoolean(body, "retryable");
+  if (retryable !== undefined) out.retryable = retryable;
   return out;
 }
 
@@ -158,11 +176,11 @@ export function parseComplete(text: string): { result: unknown } {
 
 /** `POST /api/jobs/{id}/cancel` and `/cancelled`: an optional reason. */
 export function parseReason(text: string): { reason?: string } {
-  const reason = optionalString(jobBody(text, ["reason"]), "reason", 500);
+  const reason = optionalString(jobBody(text, ["reason"]), "reason", MAX_CANCEL_REASON_LENGTH);
   return reason === undefined ? {} : { reason };
 }
 
-/** The user or session of `GET /api/jobs`. */
+/** The user or session of `GET /api/jobs` (the id's syntax is the job list's to check). */
 export function parseListQuery(query: {
   userId?: string | undefined;
   sessionId?: string | undefined;
@@ -173,7 +191,5 @@ export function parseListQuery(query: {
       field: "",
     });
   }
-  const [field, id] = userId !== undefined ? ["userId", userId] : ["sessionId", sessionId];
-  if (!isValidId(id)) throw invalid(field, "must be 1–128 characters of A-Z a-z 0-9 _ . @ | : -");
-  return field === "userId" ? { userId: id } : { sessionId: id };
+  return userId !== undefined ? { userId } : { sessionId: sessionId as string };
 }

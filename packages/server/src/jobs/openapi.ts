@@ -1,5 +1,10 @@
 import { ERRORS, type ErrorCode } from "@switchyard/protocol";
 import type { Json } from "../http/openapi.js";
+import {
+  MAX_CANCEL_REASON_LENGTH,
+  MAX_FAILURE_CODE_LENGTH,
+  MAX_TEXT_LENGTH,
+} from "./http-validate.js";
 import { MAX_STEP_LENGTH } from "./options.js";
 
 /** The job routes' part of the OpenAPI document (merged by `openApiDocument`). */
@@ -100,7 +105,7 @@ export const jobResponses: Record<string, Json> = {
     "duplicate_chunk",
   ),
   JobRejected: errors(
-    "Progress outside 0–100 or going backwards, a chunk index outside its total, bad validation data.",
+    "A refused value: progress outside 0–100 or going backwards, a chunk index outside its total, bad job options, validation data or ids, a text over its length (`details.field`).",
     "invalid_progress",
     "invalid_chunk",
     "invalid_data",
@@ -168,7 +173,12 @@ export const jobPaths: Record<string, Record<string, Json>> = {
           { owner: { userId: "alice" }, meta: { algorithm: "segmentation_3d" }, queued: true },
         ),
       },
-      responses: { "200": info("The new job."), ...base, "409": response("JobConflict") },
+      responses: {
+        "200": info("The new job."),
+        ...base,
+        "409": response("JobConflict"),
+        "422": response("JobRejected"),
+      },
     },
     get: {
       operationId: "listJobs",
@@ -183,6 +193,7 @@ export const jobPaths: Record<string, Record<string, Json>> = {
           content: jsonBody(object({ jobs: { type: "array", items: ref("JobInfo") } })),
         },
         ...base,
+        "422": response("JobRejected"),
       },
     },
   },
@@ -221,7 +232,7 @@ export const jobPaths: Record<string, Record<string, Json>> = {
     "Ask a person to review the result (`validation_required`)",
     object(
       {
-        reason: { type: "string" },
+        reason: { type: "string", minLength: 1, maxLength: MAX_TEXT_LENGTH },
         confidence: { type: "number", minimum: 0, maximum: 1 },
         suggestedActions: { type: "array", items: { type: "string" } },
       },
@@ -237,14 +248,18 @@ export const jobPaths: Record<string, Record<string, Json>> = {
     "failJob",
     "Fail the job",
     object(
-      { message: { type: "string" }, code: { type: "string" }, retryable: { type: "boolean" } },
+      {
+        message: { type: "string", maxLength: MAX_TEXT_LENGTH },
+        code: { type: "string", maxLength: MAX_FAILURE_CODE_LENGTH },
+        retryable: { type: "boolean" },
+      },
       ["message"],
     ),
   ),
   "/api/jobs/{id}/cancelled": report(
     "confirmCancel",
     "Confirm that the worker stopped after a cancel request (`cancelled`)",
-    object({ reason: { type: "string" } }),
+    object({ reason: { type: "string", maxLength: MAX_CANCEL_REASON_LENGTH } }),
   ),
   "/api/jobs/{id}/cancel": {
     post: {
@@ -253,9 +268,15 @@ export const jobPaths: Record<string, Record<string, Json>> = {
       parameters: [idParam],
       requestBody: {
         required: false,
-        content: jsonBody(object({ reason: { type: "string", maxLength: 500 } })),
+        content: jsonBody(
+          object({ reason: { type: "string", maxLength: MAX_CANCEL_REASON_LENGTH } }),
+        ),
       },
-      responses: { "200": info("The job after the request."), ...onJob },
+      responses: {
+        "200": info("The job after the request."),
+        ...onJob,
+        "422": response("JobRejected"),
+      },
     },
   },
 };

@@ -156,8 +156,16 @@ describe("bad input on the job routes", () => {
     expectError(await post("/api/jobs/b/validation", { confidence: 0.5 }), 400, "invalid_body");
     expectError(await post("/api/jobs/b/fail", {}), 400, "invalid_body");
     expectError(await post("/api/jobs", { id: "b" }), 409, "job_exists");
-    expectError(await post("/api/jobs", { visibility: "public" }), 400, "invalid_body");
-    expectError(await post("/api/jobs", { owner: { userId: "a b" } }), 400, "invalid_body");
+    // A refused value gets the job's own code, as through every API.
+    expectError(await post("/api/jobs", { visibility: "public" }), 422, "invalid_data");
+    expectError(await post("/api/jobs", { owner: { userId: "a b" } }), 422, "invalid_data");
+    expectError(await post("/api/jobs", { id: "a b" }), 422, "invalid_data");
+    expectError(
+      await post("/api/jobs/b/progress", { percent: 60, step: "s".repeat(201) }),
+      422,
+      "invalid_progress",
+    );
+    expectError(await post("/api/jobs", { visibility: 5 }), 400, "invalid_body");
 
     await post("/api/jobs/b/complete", { result: 1 });
     expectError(await post("/api/jobs/b/complete", { result: 2 }), 409, "job_finished");
