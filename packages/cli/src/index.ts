@@ -18,6 +18,7 @@ export {
   type ConfigIssue,
   configFileSchema,
   DEFAULT_HOST,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_PORT,
   defaultNamespaceFor,
   loadConfigFile,
