@@ -4,6 +4,7 @@ import { decodeValue, encodeValue } from "./encoding.js";
 import { viaRedis } from "./errors.js";
 import type { RedisKeys } from "./keys.js";
 import type { RedisLink } from "./redis-link.js";
+import { KV_CLAIM } from "./scripts.js";
 
 /** The shared key-value store every broker offers (`Broker["kv"]`). */
 export type KeyValueStore = Broker["kv"];
@@ -40,6 +41,16 @@ export function createKeyValueStore(link: RedisLink, keys: RedisKeys): KeyValueS
         const bytes = encodeValue(value);
         if (ttl === undefined) await client.set(name, bytes);
         else await client.set(name, bytes, { expiration: { type: "PX", value: millis(ttl) } });
+      }),
+
+    claim: (key, value, ttl) =>
+      viaRedis(async () => {
+        const before = await link.run<Buffer | null>(
+          KV_CLAIM,
+          [keys.kvValue(key)],
+          [encodeValue(value), ttl === undefined ? "" : String(millis(ttl))],
+        );
+        return before === null ? undefined : decodeValue(before);
       }),
 
     delete: (key) =>

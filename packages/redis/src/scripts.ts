@@ -236,6 +236,32 @@ return live(KEYS[1], nil, now_ms())
 `,
 );
 
+/**
+ * Claims a key-value entry. KEYS: the value's key. ARGV: the encoded value, ttl in ms ('' for
+ * none). Stores the value when the key is absent, renews the expiry when it holds the same
+ * bytes already, leaves any other value alone. Returns what the key held before (nil: absent).
+ */
+export const KV_CLAIM = script(
+  "kv-claim",
+  `
+local before = redis.call('GET', KEYS[1])
+if not before then
+  if ARGV[2] == '' then
+    redis.call('SET', KEYS[1], ARGV[1])
+  else
+    redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  end
+elseif before == ARGV[1] then
+  if ARGV[2] == '' then
+    redis.call('PERSIST', KEYS[1])
+  else
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  end
+end
+return before
+`,
+);
+
 /** Every script, loaded into Redis on each (re)connect. */
 export const SCRIPTS: readonly Script[] = [
   PUBLISH,
@@ -245,4 +271,5 @@ export const SCRIPTS: readonly Script[] = [
   PRESENCE_LIST,
   NODE_WRITE,
   NODE_LIST,
+  KV_CLAIM,
 ];

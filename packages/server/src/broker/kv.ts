@@ -8,6 +8,14 @@ export interface KeyValueStore {
   get(key: string): Promise<unknown>;
   /** Stores `value` under `key`, expiring after `ttl` ms (never when absent). */
   set(key: string, value: unknown, ttl?: number): Promise<void>;
+  /**
+   * Claims `key` for `value`, atomically: stores `value` when the key is absent, and when it
+   * holds `value` already renews its expiry to `ttl` ms (never when absent); any other value is
+   * left as it is, expiry included. Resolves with what the key held before (undefined when
+   * absent): the claim holds when that is undefined or `value`. One step, so of concurrent
+   * claims across nodes exactly one finds the key absent.
+   */
+  claim(key: string, value: string, ttl?: number): Promise<unknown>;
   /** Removes `key`. */
   delete(key: string): Promise<void>;
   /** Adds `member` to the set under `key` and (re)sets the set's expiry to `ttl` ms. */
@@ -37,19 +45,34 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return ttl === undefined ? Number.POSITIVE_INFINITY : this.now() + ttl;
   }
 
-  async get(key: string): Promise<unknown> {
+  /** The live entry under `key` (an expired one is dropped). */
+  private live(key: string): Entry | undefined {
     const entry = this.values.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
       this.values.delete(key);
       return undefined;
     }
-    return structuredClone(entry.value);
+    return entry;
+  }
+
+  async get(key: string): Promise<unknown> {
+    const entry = this.live(key);
+    return entry === undefined ? undefined : structuredClone(entry.value);
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<void> {
     // A copy, as a networked store would hold: later changes by the caller do not leak in.
     this.values.set(key, { value: structuredClone(value), expiresAt: this.expiry(ttl) });
+  }
+
+  async claim(key: string, value: string, ttl?: number): Promise<unknown> {
+    // No await between the read and the write: that is what makes the claim atomic here.
+    const entry = this.live(key);
+    if (entry === undefined || entry.value === value) {
+      this.values.set(key, { value, expiresAt: this.expiry(ttl) });
+    }
+    return entry === undefined ? undefined : structuredClone(entry.value);
   }
 
   async delete(key: string): Promise<void> {

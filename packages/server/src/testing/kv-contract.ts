@@ -55,6 +55,49 @@ export function keyValueContract(
       expect(await store.members(set)).toEqual([]);
     });
 
+    it("claims a key for one value: stores it when absent, keeps another value", async () => {
+      const store = await open();
+      const k = key();
+      expect(await store.claim(k, "ada")).toBeUndefined();
+      expect(await store.get(k)).toBe("ada");
+      expect(await store.claim(k, "ada")).toBe("ada");
+      expect(await store.claim(k, "bob")).toBe("ada");
+      expect(await store.get(k)).toBe("ada");
+      const other = key();
+      await store.set(other, { not: "a string" });
+      expect(await store.claim(other, "ada")).toEqual({ not: "a string" });
+      expect(await store.get(other)).toEqual({ not: "a string" });
+    });
+
+    it("lets exactly one of concurrent claims win", async () => {
+      const store = await open();
+      const k = key();
+      const values = Array.from({ length: 20 }, (_, i) => `v${i}`);
+      const before = await Promise.all(values.map((value) => store.claim(k, value, 60_000)));
+      const winners = values.filter((_, i) => before[i] === undefined);
+      expect(winners).toHaveLength(1);
+      const winner = winners[0];
+      expect(before.filter((value) => value !== undefined && value !== winner)).toEqual([]);
+      expect(await store.get(k)).toBe(winner);
+    });
+
+    it("renews the ttl of its own claim only, and frees the key when it runs out", async () => {
+      const store = await open();
+      const [renewed, kept, expired] = [key(), key(), key()];
+      await store.claim(renewed, "ada", 150);
+      await store.claim(kept, "ada", 150);
+      await store.claim(expired, "ada", 150);
+      expect(await store.claim(renewed, "ada", 60_000)).toBe("ada");
+      // Another value's claim neither takes the key nor keeps it alive.
+      expect(await store.claim(kept, "bob", 60_000)).toBe("ada");
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await store.get(renewed)).toBe("ada");
+      expect(await store.get(kept)).toBeUndefined();
+      expect(await store.get(expired)).toBeUndefined();
+      expect(await store.claim(expired, "bob", 60_000)).toBeUndefined();
+      expect(await store.get(expired)).toBe("bob");
+    });
+
     it("keeps sets of distinct members", async () => {
       const store = await open();
       const k = key();
