@@ -26,7 +26,7 @@ import { type Job, type JobLink, watchJob } from "./job.js";
 import { type JobList, watchJobs } from "./job-list.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { type CallOptions, Requests } from "./requests.js";
-import { randomId, resolveSessionId } from "./session.js";
+import { randomId, resolveSessionId, storeSessionId } from "./session.js";
 import { Emitter, type Readable } from "./store.js";
 import type { SubscribeOptions, Subscription } from "./subscription.js";
 import { type PersonalEvents, Subscriptions } from "./subscriptions.js";
@@ -60,8 +60,11 @@ export interface PersonalChannels {
 export interface Client<C extends Contract = Contract> {
   /** The connection's status and the reason for it, as a store. */
   readonly connection: Readable<ConnectionState>;
-  /** This client's session id (shared by a browser's tabs). */
-  readonly sessionId: string;
+  /**
+   * This client's session id (shared by a browser's tabs): the one the hub gave in the last
+   * connect reply; before that the given or stored one, or null until the hub issues one.
+   */
+  readonly sessionId: string | null;
   /** Events of the personal channels (`$client:`, `$session:`, `$user:`, `$broadcast`). */
   readonly personal: PersonalChannels;
   /** Starts connecting (when created with `autoConnect: false` or after `disconnect()`). */
@@ -119,7 +122,6 @@ export interface Client<C extends Contract = Contract> {
 }
 
 class SwitchyardClient<C extends Contract> implements Client<C> {
-  readonly sessionId: string;
   readonly connection: Readable<ConnectionState>;
   readonly personal: PersonalChannels;
   readonly #options: ResolvedOptions;
@@ -130,18 +132,26 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
   readonly #stopWatching: () => void;
   readonly #refresh: TokenRefresh;
   #closed = false;
+  #sessionId: string | undefined;
 
   constructor(options: ClientOptions<C>) {
     this.#options = resolveOptions(options);
-    this.sessionId = resolveSessionId(options.sessionId);
+    this.#sessionId = resolveSessionId(options.sessionId);
+    // A given id is the app's to keep; otherwise the hub's id is the browser profile's.
+    const persist = options.sessionId === undefined;
     this.#requests = new Requests(
       { send: (frame) => this.#link.send(frame) },
       { limit: this.#options.outbox.limit, timeout: this.#options.requestTimeout },
     );
     this.#subscriptions = new Subscriptions(this.#requests, () => this.#link.live);
-    this.#link = new Connection(this.#options, this.sessionId, {
+    this.#link = new Connection(this.#options, () => this.#sessionId, {
       since: () => this.#subscriptions.since(),
       opened: (info) => {
+        // The hub gives another session when the id asked for is not this identity's.
+        if (info.sessionId !== this.#sessionId) {
+          this.#sessionId = info.sessionId;
+          if (persist) storeSessionId(info.sessionId);
+        }
         // Subscriptions first: their frames go out before the calls waiting in the outbox.
         this.#subscriptions.opened(info);
         this.#requests.open(info.limits);
@@ -172,6 +182,11 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
       visible: () => this.#visible(),
     });
     if (options.autoConnect !== false) this.#link.start();
+  }
+
+  get sessionId(): string | null {
+    // The live link's first: store listeners of the "connected" change already see it.
+    return this.#link.store.getSnapshot().info?.sessionId ?? this.#sessionId ?? null;
   }
 
   connect(): void {

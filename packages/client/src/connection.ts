@@ -47,7 +47,8 @@ const NORMAL_CLOSURE = 1000;
 export class Connection {
   readonly store: Store<ConnectionState>;
   readonly #options: ResolvedOptions;
-  readonly #sessionId: string;
+  /** The session id to ask for on the next attempt (none: the hub issues one). */
+  readonly #sessionId: () => string | undefined;
   readonly #hooks: ConnectionHooks;
   readonly #backoff: Backoff;
   #phase: Phase = "idle";
@@ -65,7 +66,11 @@ export class Connection {
   #watchTimer: Timer | undefined;
   #stableTimer: Timer | undefined;
 
-  constructor(options: ResolvedOptions, sessionId: string, hooks: ConnectionHooks) {
+  constructor(
+    options: ResolvedOptions,
+    sessionId: () => string | undefined,
+    hooks: ConnectionHooks,
+  ) {
     this.#options = options;
     this.#sessionId = sessionId;
     this.#hooks = hooks;
@@ -184,7 +189,9 @@ export class Connection {
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => {
       if (generation !== this.#generation) return;
-      const connect: ConnectFrame = { type: "connect", id: 0, sessionId: this.#sessionId };
+      const connect: ConnectFrame = { type: "connect", id: 0 };
+      const sessionId = this.#sessionId();
+      if (sessionId !== undefined) connect.sessionId = sessionId;
       if (token) connect.token = token;
       const since = this.#hooks.since();
       if (since && Object.keys(since).length > 0) connect.since = since;

@@ -91,8 +91,12 @@ export interface ClientOptions<C extends Contract = Contract> {
    */
   getToken?: () => TokenResult | Promise<TokenResult>;
   /**
-   * The session id. In a browser it is stored in `localStorage` (key `switchyard.sessionId`)
-   * so all tabs form one session; elsewhere a random id per client.
+   * The session id to ask the hub for. The hub answers with the session the client joined:
+   * this one when it is bound to the client's identity (a user's own id, or an id the hub
+   * issued), else a fresh one, which the client adopts (`client.sessionId`). When absent, a
+   * browser asks for the id stored in `localStorage` (key `switchyard.sessionId`) and stores
+   * the one the hub gives, so all tabs form one session; elsewhere the hub issues one per
+   * client, kept across its reconnects.
    */
   sessionId?: string;
   /**

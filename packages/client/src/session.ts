@@ -32,25 +32,29 @@ function browserStorage(): StorageLike | undefined {
 }
 
 /**
- * The session id of this client: the given one, else the one stored for this browser profile
- * (created and stored on first use), else a fresh random id (Node, workers, blocked storage).
+ * The session id to ask the hub for: the given one, else the one stored for this browser
+ * profile, else none (the hub issues one; see {@link storeSessionId}).
  */
-export function resolveSessionId(given?: string): string {
+export function resolveSessionId(given?: string): string | undefined {
   if (given !== undefined) {
     if (!isValidId(given)) {
       throw new TypeError("createClient: 'sessionId' must be 1-128 of A-Z a-z 0-9 _ . @ | : -");
     }
     return given;
   }
-  const storage = browserStorage();
-  if (!storage) return randomId();
   try {
-    const stored = storage.getItem(SESSION_STORAGE_KEY);
-    if (stored !== null && isValidId(stored)) return stored;
-    const created = randomId();
-    storage.setItem(SESSION_STORAGE_KEY, created);
-    return created;
+    const stored = browserStorage()?.getItem(SESSION_STORAGE_KEY) ?? null;
+    return stored !== null && isValidId(stored) ? stored : undefined;
   } catch {
-    return randomId();
+    return undefined;
+  }
+}
+
+/** Keeps the session id the hub gave for the other tabs of this browser profile. */
+export function storeSessionId(sessionId: string): void {
+  try {
+    browserStorage()?.setItem(SESSION_STORAGE_KEY, sessionId);
+  } catch {
+    // Storage blocked or full: this tab keeps its id in memory.
   }
 }

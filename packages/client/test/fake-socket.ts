@@ -95,7 +95,11 @@ export class FakeSocket implements WebSocketLike {
     if (!connect) throw new Error("the client sent no connect frame");
     const result: ConnectResult = {
       clientId: `c${FakeSocket.instances.length}`,
-      sessionId: String(connect.sessionId),
+      // As the hub: the id asked for, or one it issues.
+      sessionId:
+        typeof connect.sessionId === "string"
+          ? connect.sessionId
+          : `issued-${FakeSocket.instances.length}`,
       userId: null,
       protocol: "switchyard.v1",
       heartbeat: { interval: 25_000, timeout: 10_000 },

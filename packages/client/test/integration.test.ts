@@ -109,13 +109,16 @@ describe("against a real hub", () => {
       signal.poke();
     });
     await signal.until(connected, "connected");
-    await fixture.hub.sendToSession(client.sessionId, "notice", 1);
+    // The client keeps the session id the hub gave it across reconnects.
+    const sessionId = client.sessionId as string;
+    await fixture.hub.sendToSession(sessionId, "notice", 1);
     await signal.until(() => personal.length === 1, "the first notice");
     client.disconnect();
-    await fixture.hub.sendToSession(client.sessionId, "notice", 2);
+    await fixture.hub.sendToSession(sessionId, "notice", 2);
     client.connect();
     await signal.until(() => personal.length === 2, "the missed notice");
-    await fixture.hub.sendToSession(client.sessionId, "notice", 3);
+    expect(client.sessionId).toBe(sessionId);
+    await fixture.hub.sendToSession(sessionId, "notice", 3);
     await signal.until(() => personal.length === 3, "the live notice");
     expect(personal).toEqual([1, 2, 3]);
   });

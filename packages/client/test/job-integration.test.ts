@@ -9,20 +9,21 @@ afterEach(async () => {
   while (disposers.length > 0) await disposers.pop()?.();
 });
 
-const SESSION = "tab-session-1";
-
 async function startHub() {
   const fixture = await HubServer.start({ allowAnonymous: true });
   disposers.push(() => fixture.stop());
   return fixture;
 }
 
-/** A client of the owner's session whose job stores and connection poke one signal. */
-function connectClient(url: string) {
+/**
+ * A client whose job stores and connection poke one signal: in a session the hub issues, or
+ * in `sessionId` (another tab of a session it issued before).
+ */
+function connectClient(url: string, sessionId?: string) {
   const signal = new Signal();
   const client: Client = createClient({
     url,
-    sessionId: SESSION,
+    ...(sessionId === undefined ? {} : { sessionId }),
     reconnect: { minDelay: 20, maxDelay: 200 },
   });
   disposers.push(() => client.close());
@@ -60,8 +61,8 @@ function gates() {
   };
 }
 
-/** A job of SESSION that reports three steps, one chunk each, waiting at gates 1 and 2. */
-async function threeSteps(fixture: HubServer, gate: ReturnType<typeof gates>) {
+/** A job of session `sessionId` that reports three steps, one chunk each, waiting at gates 1 and 2. */
+async function threeSteps(fixture: HubServer, gate: ReturnType<typeof gates>, sessionId: string) {
   return fixture.hub.jobs.run(
     async (job: JobHandle) => {
       const steps = ["Blur", "Threshold", "Label"];
@@ -73,7 +74,7 @@ async function threeSteps(fixture: HubServer, gate: ReturnType<typeof gates>) {
       }
       return { objects: 7 };
     },
-    { owner: { sessionId: SESSION }, meta: { algorithm: "zstack" } },
+    { owner: { sessionId }, meta: { algorithm: "zstack" } },
   );
 }
 
@@ -86,7 +87,8 @@ describe("client.job against a real hub", () => {
     const gate = gates();
     const early = connectClient(fixture.url);
     await early.signal.until(early.connected, "connected");
-    const handle = await threeSteps(fixture, gate);
+    const session = early.client.sessionId as string;
+    const handle = await threeSteps(fixture, gate, session);
     const job = early.follow(handle.id);
     await early.signal.until(() => job.getSnapshot().chunks.length === 1, "the first chunk");
     expect(job.getSnapshot()).toMatchObject({
@@ -100,7 +102,7 @@ describe("client.job against a real hub", () => {
     const second = () => job.getSnapshot().chunks.length === 2 && job.getSnapshot().percent === 33;
     await early.signal.until(second, "the second step");
 
-    const late = connectClient(fixture.url);
+    const late = connectClient(fixture.url, session);
     const joined = late.follow(handle.id);
     await late.signal.until(() => joined.getSnapshot().status !== null, "the late snapshot");
     // At once, before any new event: status, step and the chunks so far.
@@ -134,7 +136,7 @@ describe("client.job against a real hub", () => {
     const gate = gates();
     const { client, signal, follow, connected } = connectClient(fixture.url);
     await signal.until(connected, "connected");
-    const handle = await threeSteps(fixture, gate);
+    const handle = await threeSteps(fixture, gate, client.sessionId as string);
     const job = follow(handle.id);
     await signal.until(() => job.getSnapshot().chunks.length === 1, "the first chunk");
     client.disconnect();
@@ -164,9 +166,9 @@ describe("client.job against a real hub", () => {
   it("cancels: the producer's signal aborts and the job ends cancelled", async () => {
     const fixture = await startHub();
     const gate = gates();
-    const { signal, follow, connected } = connectClient(fixture.url);
+    const { client, signal, follow, connected } = connectClient(fixture.url);
     await signal.until(connected, "connected");
-    const handle = await threeSteps(fixture, gate);
+    const handle = await threeSteps(fixture, gate, client.sessionId as string);
     const job = follow(handle.id);
     await signal.until(() => job.getSnapshot().chunks.length === 1, "the first chunk");
     const requested = await job.cancel("Stopped by the user");
@@ -198,11 +200,12 @@ describe("client.jobs against a real hub", () => {
     expect(list.getSnapshot().jobs).toEqual([]);
 
     const gate = gates();
-    const first = await threeSteps(fixture, gate);
+    const session = client.sessionId as string;
+    const first = await threeSteps(fixture, gate, session);
     await expect(list.refresh()).resolves.toMatchObject({ jobs: [{ id: first.id }] });
 
     client.disconnect();
-    const second = await fixture.hub.jobs.create({ owner: { sessionId: SESSION } });
+    const second = await fixture.hub.jobs.create({ owner: { sessionId: session } });
     await fixture.hub.jobs.create({ owner: { sessionId: "someone-else" } });
     client.connect();
     await signal.until(() => connected() && list.getSnapshot().jobs.length === 2, "relisted");
