@@ -2,11 +2,10 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { connected } from "../../packages/server/test/helpers/fixtures.js";
+import { RawClient } from "../../packages/server/test/helpers/fixtures.js";
 
 const SCRIPT = fileURLToPath(new URL("./worker.py", import.meta.url));
 const API_KEY = "python-worker-key";
-const SESSION = "browser-tab-1";
 
 /** Runs the worker to its end: exit code and its JSON lines. */
 function work(server: ServerHandle, args: string[]) {
@@ -31,13 +30,23 @@ function work(server: ServerHandle, args: string[]) {
 describe("examples/python-worker", () => {
   let server: ServerHandle;
 
+  /**
+   * A browser tab (the hub's raw test client) and the session the hub gave it, which the
+   * browser would tell its backend.
+   */
+  async function browserTab() {
+    const tab = new RawClient(server.wsUrl);
+    const { sessionId } = await tab.connect();
+    return { tab, sessionId: sessionId as string };
+  }
+
   /** What a web backend does: create a queued job owned by the browser's session. */
-  async function createJob(): Promise<string> {
+  async function createJob(sessionId: string): Promise<string> {
     const response = await fetch(`${server.url}/api/jobs`, {
       method: "POST",
       headers: { authorization: `Bearer ${API_KEY}` },
       body: JSON.stringify({
-        owner: { sessionId: SESSION },
+        owner: { sessionId },
         queued: true,
         meta: { task: "primes" },
       }),
@@ -46,12 +55,12 @@ describe("examples/python-worker", () => {
     return ((await response.json()) as { id: string }).id;
   }
 
-  async function watcher(jobId: string) {
-    // A browser tab of the job owner's session (the hub's raw test client).
-    const tab = await connected(server.wsUrl, { sessionId: SESSION });
+  async function watcher() {
+    const { tab, sessionId } = await browserTab();
+    const jobId = await createJob(sessionId);
     const reply = await tab.request({ type: "subscribe", channel: `job:${jobId}` });
     expect(reply.result).toMatchObject({ snapshot: { id: jobId, status: "queued" } });
-    return tab;
+    return { tab, jobId };
   }
 
   beforeEach(async () => {
@@ -64,8 +73,7 @@ describe("examples/python-worker", () => {
   });
 
   it("counts primes as a job that a WebSocket subscriber watches from start to result", async () => {
-    const jobId = await createJob();
-    const tab = await watcher(jobId);
+    const { tab, jobId } = await watcher();
     const run = await work(server, ["--job-id", jobId, "--limit", "2000000", "--segments", "20"]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
@@ -99,8 +107,7 @@ describe("examples/python-worker", () => {
   });
 
   it("stops with cancelled when the job's owner cancels it mid-run", async () => {
-    const jobId = await createJob();
-    const tab = await watcher(jobId);
+    const { tab, jobId } = await watcher();
     const running = work(server, [
       "--job-id",
       jobId,

@@ -109,8 +109,9 @@ describe("against a real hub", () => {
       signal.poke();
     });
     await signal.until(connected, "connected");
-    // The client keeps the session id the hub gave it across reconnects.
+    // The hub issued the session id; the client keeps it across reconnects.
     const sessionId = client.sessionId as string;
+    expect(sessionId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     await fixture.hub.sendToSession(sessionId, "notice", 1);
     await signal.until(() => personal.length === 1, "the first notice");
     client.disconnect();

@@ -1,6 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Codec, RequestFrame } from "@switchyard/protocol";
 import type { Authenticator } from "./auth/authenticator.js";
+import type { SessionBindings } from "./auth/sessions.js";
 import type { Broker } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { Emitter } from "./emitter.js";
@@ -23,6 +24,8 @@ export interface HubCore {
   readonly registry: Registry<Connection>;
   readonly namespaces: Namespaces;
   readonly authenticator: Authenticator;
+  /** Which session a connecting client joins (session ids bound to their identity). */
+  readonly sessions: SessionBindings;
   readonly connectionLimits: ConnectionLimits;
   readonly counters: HubCounters;
   readonly scheduler: FlushScheduler;

@@ -11,6 +11,7 @@ import {
 } from "@switchyard/protocol";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { bearerToken } from "./auth/bearer-token.js";
+import { resolveSessionTtl, SessionBindings } from "./auth/sessions.js";
 import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "./broker/broker.js";
 import { createMemoryBroker } from "./broker/memory-broker.js";
 import { Connection } from "./connection.js";
@@ -37,6 +38,7 @@ import { Namespaces } from "./namespaces.js";
 import {
   DEFAULT_HEARTBEAT,
   DEFAULT_LIMITS,
+  DEFAULT_PERSONAL_HISTORY,
   type HeartbeatOptions,
   type HubOptions,
   type LimitOptions,
@@ -82,6 +84,10 @@ class SwitchyardHub implements Hub {
   private drained: (() => void) | undefined;
 
   constructor(options: HubOptions) {
+    const sessionTtl = resolveSessionTtl(
+      options.sessionTtl,
+      options.personalHistory?.ttl ?? DEFAULT_PERSONAL_HISTORY.ttl,
+    );
     this.logger = options.logger ?? silentLogger;
     this.ownsBroker = options.broker === undefined;
     this.broker =
@@ -98,6 +104,19 @@ class SwitchyardHub implements Hub {
       registry: new Registry<Connection>(this.broker, this.logger),
       namespaces: new Namespaces(withJobNamespace(options, this.broker)),
       authenticator: createAuthenticator(options.auth, options.allowAnonymous ?? false),
+      sessions: new SessionBindings({
+        kv: this.broker.kv,
+        ttl: sessionTtl,
+        logger: this.logger,
+        members: () => this.clients(),
+        lost: (sessionId, userId) => {
+          for (const connection of this.connections) {
+            if (connection.sessionId === sessionId && connection.userId === userId) {
+              connection.close("broker_reset");
+            }
+          }
+        },
+      }),
       connectionLimits: new ConnectionLimits(limits),
       counters: new HubCounters(),
       scheduler: new FlushScheduler(),
@@ -336,6 +355,7 @@ class SwitchyardHub implements Hub {
       for (const connection of this.connections) connection.terminate();
     }
     this.heartbeat.stop();
+    this.core.sessions.stop();
     clearInterval(this.statsTimer);
     this.jobs.close();
     await this.started.catch(() => {});

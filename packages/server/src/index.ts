@@ -81,6 +81,7 @@ export {
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,
   DEFAULT_PERSONAL_HISTORY,
+  DEFAULT_SESSION_TTL,
   type HeartbeatOptions,
   type HubOptions,
   type LimitOptions,

@@ -195,6 +195,15 @@ export interface HubOptions {
    * @default { size: 100, ttl: 120_000 }
    */
   personalHistory?: Partial<HistoryOptions>;
+  /**
+   * Milliseconds an id an authenticated user chose for its session (`connect.sessionId`) stays
+   * bound to that user after the session's last client left; until then no other identity can
+   * join it. Renewed at every connect and while a client of the session is connected. At least
+   * `personalHistory.ttl`, so a session's history never outlives its binding. Ids the hub
+   * issues carry their binding in themselves and do not expire.
+   * @default 86_400_000 (24 hours)
+   */
+  sessionTtl?: number;
   heartbeat?: Partial<HeartbeatOptions>;
   limits?: Partial<LimitOptions>;
   logger?: Logger;
@@ -213,6 +222,8 @@ export interface HubOptions {
 
 export const DEFAULT_HISTORY: HistoryOptions = { size: 1000, ttl: 120_000 };
 export const DEFAULT_PERSONAL_HISTORY: HistoryOptions = { size: 100, ttl: 120_000 };
+/** Default of {@link HubOptions.sessionTtl}: 24 hours. */
+export const DEFAULT_SESSION_TTL = 86_400_000;
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 25_000, timeout: 10_000 };
 export const DEFAULT_LIMITS: LimitOptions = {
   maxConnections: Number.POSITIVE_INFINITY,

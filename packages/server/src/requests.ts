@@ -19,7 +19,6 @@ import {
 import type { BrokerEvent } from "./broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
-import { newId } from "./ids.js";
 import { accessContext, type Namespace } from "./namespaces.js";
 import { publishChecked } from "./publish.js";
 import { createSubscription, NO_FLOOR, type Subscription, wants } from "./subscription.js";
@@ -52,8 +51,8 @@ export async function handleRequest(
 
 async function connect(core: HubCore, connection: Connection, frame: ConnectFrame) {
   if (connection.state !== "opening") throw new SwitchyardError("already_connected");
-  const sessionId = frame.sessionId ?? connection.upgradeSessionId ?? newId();
-  if (!isValidId(sessionId)) {
+  const requested = frame.sessionId ?? connection.upgradeSessionId;
+  if (requested !== undefined && !isValidId(requested)) {
     throw new SwitchyardError(
       "invalid_frame",
       "Field 'sessionId' must be 1-128 characters of A-Z a-z 0-9 _ . @ | : -",
@@ -63,6 +62,10 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
   connection.upgradeToken = undefined;
   connection.upgradeSessionId = undefined;
   const identity = await core.authenticator.authenticate(token);
+  if (connection.state !== "opening") return;
+  // The id asked for, when it is bound to this identity; else a fresh one (the result says
+  // which, so a client that asked for another session sees it did not get it).
+  const sessionId = await core.sessions.bind(requested, identity.userId);
   if (connection.state !== "opening") return;
   // Thrown: the client gets the error reply, then the close (4101) that tells it to back off.
   const refused = core.connectionLimits.tryAcquire({ userId: identity.userId, ip: connection.ip });

@@ -24,6 +24,8 @@ const AUTH_POLICY: HubOptions = { ...OPEN_POLICY, auth: { secret: SECRET } };
 
 const isServerPing = (f: Frame) => f.type === "ping" && f.id === undefined;
 const GENERATED_ID = /^[A-Za-z0-9_-]{16}$/;
+/** A session id the hub issues: 128 random bits and a MAC of them, in base64url. */
+const ISSUED_SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 describe.each(TRANSPORTS)("over the %s transport", (transport) => {
   useTransport(transport);
@@ -140,27 +142,33 @@ describe.each(TRANSPORTS)("over the %s transport", (transport) => {
         );
       });
 
-      it("takes the sessionId from the frame, from ?sessionId=, or generates one", async () => {
-        const { url } = await startHub(OPEN_POLICY);
-        const fromFrame = await client(url).connect({ sessionId: "from-frame" });
-        expect(fromFrame.sessionId).toBe("from-frame");
-        expect(fromFrame.channels).toHaveProperty(["$session:from-frame"]);
-
-        const fromQuery = await client(`${url}?sessionId=from-query`).connect();
-        expect(fromQuery.sessionId).toBe("from-query");
-        expect(fromQuery.channels).toHaveProperty(["$session:from-query"]);
-
-        const both = await client(`${url}?sessionId=from-query`).connect({
-          sessionId: "frame-wins",
-        });
-        expect(both.sessionId).toBe("frame-wins");
-
+      it("issues a sessionId, and takes one from the frame or ?sessionId= when bound to the same identity", async () => {
+        const { url } = await startHub(AUTH_POLICY);
         const first = await client(url).connect();
         const second = await client(url).connect();
-        expect(first.sessionId).toMatch(GENERATED_ID);
-        expect(second.sessionId).toMatch(GENERATED_ID);
+        expect(first.sessionId).toMatch(ISSUED_SESSION_ID);
+        expect(second.sessionId).toMatch(ISSUED_SESSION_ID);
         expect(first.sessionId).not.toBe(second.sessionId);
         expect(first.clientId).not.toBe(second.clientId);
+
+        const issued = first.sessionId as string;
+        const fromFrame = await client(url).connect({ sessionId: issued });
+        expect(fromFrame.sessionId).toBe(issued);
+        expect(fromFrame.channels).toHaveProperty([`$session:${issued}`]);
+        const fromQuery = await client(`${url}?sessionId=${issued}`).connect();
+        expect(fromQuery.sessionId).toBe(issued);
+        const both = await client(`${url}?sessionId=${issued}`).connect({
+          sessionId: second.sessionId,
+        });
+        expect(both.sessionId).toBe(second.sessionId);
+
+        // An id the hub did not issue: a fresh one for an anonymous client, bound to a user.
+        const unissued = await client(url).connect({ sessionId: "from-frame" });
+        expect(unissued.sessionId).toMatch(ISSUED_SESSION_ID);
+        const token = await signToken({ sub: "ada" });
+        const chosen = await client(`${url}?sessionId=from-query`).connect({ token });
+        expect(chosen.sessionId).toBe("from-query");
+        expect(chosen.channels).toHaveProperty(["$session:from-query"]);
       });
 
       it("answers a second connect with already_connected and keeps the connection", async () => {

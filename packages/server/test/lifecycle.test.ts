@@ -163,13 +163,14 @@ describe("closing clients from the server", () => {
 
   it("hub.disconnect by clientId and sessionId", async () => {
     const { url, hub } = await startHub(OPEN_POLICY);
-    const a = await connected(url, { sessionId: "s-1" });
-    const b = await connected(url, { sessionId: "s-1" });
+    const a = new RawClient(url);
+    const { sessionId } = await a.connect();
+    const b = await connected(url, { sessionId });
     const c = new RawClient(url);
-    const { clientId } = await c.connect({ sessionId: "s-2" });
+    const { clientId } = await c.connect();
     expect(hub.disconnect({ clientId: clientId as string })).toBe(1);
     expect(await c.waitClose()).toBe(4003);
-    expect(hub.disconnect({ sessionId: "s-1" })).toBe(2);
+    expect(hub.disconnect({ sessionId: sessionId as string })).toBe(2);
     expect(await a.waitClose()).toBe(4003);
     expect(await b.waitClose()).toBe(4003);
   });

@@ -129,10 +129,10 @@ describe("recovery inside the history window", () => {
 
   it("replays events of a personal channel through connect.since", async () => {
     const { url, hub } = await startHub(OPEN_POLICY);
-    const sessionId = "profile-7";
-    const personal = `$session:${sessionId}`;
     const first = new RawClient(url);
-    const result = await first.connect({ sessionId });
+    const result = await first.connect();
+    const sessionId = result.sessionId as string;
+    const personal = `$session:${sessionId}`;
     const position = (result.channels as Record<string, Position>)[personal]!;
     expect(position).toMatchObject({ offset: 0 });
     await hub.sendToSession(sessionId, "notice", { n: 1 });
@@ -167,13 +167,13 @@ describe("recovery inside the history window", () => {
     const { epoch } = await hub.sendToSession("victim", "secret", { pin: 1234 });
     const intruder = new RawClient(url);
     const result = await intruder.connect({
-      sessionId: "intruder",
       since: { "$session:victim": { epoch: epoch!, offset: 0 } },
     });
+    const own = `$session:${result.sessionId}`;
     expect(Object.keys(result.channels as object)).not.toContain("$session:victim");
-    await hub.sendToSession("intruder", "mine", {});
+    await hub.sendToSession(result.sessionId as string, "mine", {});
     await intruder.next((frame) => frame.type === "event");
-    expect(intruder.events().map((frame) => frame.channel)).toEqual(["$session:intruder"]);
+    expect(intruder.events().map((frame) => frame.channel)).toEqual([own]);
   });
 
   it("applies the events filter to replayed events", async () => {

@@ -18,6 +18,15 @@ export async function client(
   return connected(url, fields);
 }
 
+/** The session id the hub gave `client` in its connect reply. */
+export function sessionOf(client: RawClient): string {
+  for (const frame of client.frames) {
+    const sessionId = (frame.result as { sessionId?: unknown } | undefined)?.sessionId;
+    if (frame.type === "reply" && typeof sessionId === "string") return sessionId;
+  }
+  throw new Error("the client has no connect reply");
+}
+
 /** Server code's view of one job channel: every event, in order, with a way to wait. */
 export async function watch(hub: Hub, id: string) {
   const events: BrokerEvent[] = [];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createHttpApi } from "../../src/index.js";
 import { startHub } from "../helpers/fixtures.js";
-import { client, JOB_HUB } from "./helpers.js";
+import { client, JOB_HUB, sessionOf } from "./helpers.js";
 
 const API_KEY = "jobs-test-key";
 
@@ -89,9 +89,10 @@ describe("the job routes of the HTTP API", () => {
 
   it("tell a worker in its next report that cancellation was requested", async () => {
     const { url, post } = await setup();
-    await post("/api/jobs", { id: "w2", owner: { sessionId: "tab" } });
+    // The browser connects first: the backend learns its session id from it.
+    const owner = await client(url, null);
+    await post("/api/jobs", { id: "w2", owner: { sessionId: sessionOf(owner) } });
     await post("/api/jobs/w2/progress", { percent: 10 });
-    const owner = await client(url, null, { sessionId: "tab" });
     await owner.request({ type: "subscribe", channel: "job:w2" });
     const cancel = await post("/api/jobs/w2/cancel", { reason: "user left" });
     expect(cancel.json).toMatchObject({ status: "cancelling", cancelRequested: true });

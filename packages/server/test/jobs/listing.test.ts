@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { createMemoryBroker } from "../../src/index.js";
 import { startHub } from "../helpers/fixtures.js";
-import { client, codeOf, JOB_HUB } from "./helpers.js";
+import { client, codeOf, JOB_HUB, sessionOf } from "./helpers.js";
 
 describe("listing jobs", () => {
   it("lists the jobs of a user and of a session, newest first, without chunk data", async () => {
@@ -41,12 +41,15 @@ describe("listing jobs", () => {
     const jobs = (reply.result as { jobs: { id: string; owner?: unknown }[] }).jobs;
     expect(jobs.map((job) => job.id).sort()).toEqual(["both", "s", "u"]);
     expect(jobs[0]).not.toHaveProperty("owner");
+    // Ada's session id is bound to her: an anonymous client asking for it lists nothing.
     const anonymous = await client(url, null, { sessionId: "ada-tab" });
-    const own = await anonymous.request({ type: "rpc", method: "job.list" });
-    expect((own.result as { jobs: { id: string }[] }).jobs.map((job) => job.id).sort()).toEqual([
-      "both",
-      "s",
-    ]);
+    const none = await anonymous.request({ type: "rpc", method: "job.list" });
+    expect(none.result).toEqual({ jobs: [] });
+    // An anonymous session lists its own jobs from any of its tabs.
+    await hub.jobs.create({ id: "anon", owner: { sessionId: sessionOf(anonymous) } });
+    const otherTab = await client(url, null, { sessionId: sessionOf(anonymous) });
+    const own = await otherTab.request({ type: "rpc", method: "job.list" });
+    expect((own.result as { jobs: { id: string }[] }).jobs.map((job) => job.id)).toEqual(["anon"]);
   });
 });
 

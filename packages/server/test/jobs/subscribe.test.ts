@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { startHub } from "../helpers/fixtures.js";
 import { untilOffset } from "../helpers/streams.js";
-import { client, JOB_HUB, watch } from "./helpers.js";
+import { client, JOB_HUB, sessionOf, watch } from "./helpers.js";
 
 type Result = Record<string, unknown> & { snapshot?: Record<string, unknown> };
 
@@ -76,8 +76,9 @@ describe("subscribing to job:<id>", () => {
 
   it("lets the owner's user and session in, and strangers only as the job's visibility says", async () => {
     const { hub, url } = await startHub(JOB_HUB);
+    const anonOwner = await client(url, null);
     await hub.jobs.create({ id: "own", owner: { userId: "ada", sessionId: "ada-tab" } });
-    await hub.jobs.create({ id: "anon", owner: { sessionId: "anon-tab" } });
+    await hub.jobs.create({ id: "anon", owner: { sessionId: sessionOf(anonOwner) } });
     await hub.jobs.create({ id: "team", owner: { userId: "ada" }, visibility: "authenticated" });
     await hub.jobs.create({ id: "open", owner: { userId: "ada" }, visibility: "anyone" });
     const code = async (who: Awaited<ReturnType<typeof client>>, channel: string) => {
@@ -85,15 +86,19 @@ describe("subscribing to job:<id>", () => {
       return (reply.error as { code?: string } | undefined)?.code ?? "ok";
     };
     const adaOtherSession = await client(url, "ada", { sessionId: "ada-phone" });
-    const adaTabAnonymous = await client(url, null, { sessionId: "ada-tab" });
-    const anonOwner = await client(url, null, { sessionId: "anon-tab" });
+    const adaTab = await client(url, "ada", { sessionId: "ada-tab" });
+    // The session id of Ada's tab is hers: an anonymous client asking for it gets its own.
+    const anonymousAsAdaTab = await client(url, null, { sessionId: "ada-tab" });
+    const anonOtherTab = await client(url, null, { sessionId: sessionOf(anonOwner) });
     const bob = await client(url, "bob");
     const stranger = await client(url, null);
     const carol = await client(url, "carol", { claims: { channels: ["job:own"] } });
 
     expect(await code(adaOtherSession, "job:own")).toBe("ok");
-    expect(await code(adaTabAnonymous, "job:own")).toBe("ok");
+    expect(await code(adaTab, "job:own")).toBe("ok");
+    expect(await code(anonymousAsAdaTab, "job:own")).toBe("forbidden");
     expect(await code(anonOwner, "job:anon")).toBe("ok");
+    expect(await code(anonOtherTab, "job:anon")).toBe("ok");
     expect(await code(carol, "job:own")).toBe("ok");
     expect(await code(bob, "job:own")).toBe("forbidden");
     expect(await code(stranger, "job:anon")).toBe("forbidden");
