@@ -1,20 +1,16 @@
 import {
   type Codec,
-  type ConnectFrame,
   closeCodeOf,
   ERRORS,
   type ErrorCode,
   type ErrorPayload,
-  parseClientFrame,
-  type RequestFrame,
-  type RpcFrame,
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { BrokerEvent } from "./broker/broker.js";
 import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
 import type { ClientInfo } from "./hub-api.js";
-import { TokenBucket } from "./limits/token-bucket.js";
+import { Inbound } from "./inbound.js";
 import { OutboundMessage } from "./outbound.js";
 import { ReplayQueue, type ReplaySink } from "./replay.js";
 import type { Subscription } from "./subscription.js";
@@ -26,8 +22,6 @@ const HIGH_WATER = 128 * 1024;
 const FRAME_OVERHEAD = 14;
 /** Marks a queue slot whose frame a newer conflated value replaced. */
 const SUPERSEDED = new OutboundMessage(new Uint8Array(0), false);
-/** The start of every connection's request chain (shared: a settled promise never changes). */
-const SETTLED: Promise<void> = Promise.resolve();
 /** An empty outbound queue (shared: a connection allocates its own array on its first frame). */
 const EMPTY_QUEUE: OutboundMessage[] = [];
 /** The claims of a connection before `connect` (shared). */
@@ -46,18 +40,13 @@ const CLOSE_GRACE_MS = 3_000;
  * to the socket, which the queue cap bounds.
  */
 export const CLOSE_CEILING_MS = 30_000;
-/**
- * How long requests already running may take to be answered once the client's own behaviour
- * (a flood, a failed connect) decided its close.
- */
-const REPLY_GRACE_MS = 5_000;
-/** Most frames in one inbound batch. */
-const MAX_BATCH = 100;
 
-type State = "opening" | "open" | "closing" | "closed";
+/** Where a connection is in its life. */
+export type ConnectionState = "opening" | "open" | "closing" | "closed";
 
 /**
- * One client: its identity, subscriptions, inbound rate limit and outbound queue.
+ * One client: its identity, subscriptions and outbound queue, and the socket handler the
+ * transport calls; its requests are read and ordered by its {@link Inbound}.
  * The outbound queue coalesces every frame queued within one tick into one write, and caps
  * what a slow client may hold: superseded values of conflated channels are replaced, anything
  * else past the cap closes the client with `slow_consumer` so it recovers from history.
@@ -81,7 +70,7 @@ export class Connection implements SocketHandler, ReplaySink {
   /** True once the connection holds a slot in the connection limits. */
   holdsSlot = false;
 
-  state: State = "opening";
+  state: ConnectionState = "opening";
   /** When the outstanding heartbeat ping was sent (0: none outstanding). */
   pingSentAt = 0;
   /**
@@ -91,19 +80,8 @@ export class Connection implements SocketHandler, ReplaySink {
   lastPingAt = Date.now();
 
   private closeReason: ErrorCode | undefined;
-  private readonly bucket: TokenBucket;
-  private chain: Promise<void> = SETTLED;
-  /** Connect requests queued or running: requests behind one wait for it. */
-  private pendingConnects = 0;
-  /** Why the last connect failed; requests pipelined behind it are answered with it. */
-  private connectError: SwitchyardError | undefined;
-  /** RPCs running beside the request chain (created by the first RPC). */
-  private rpcs: Set<Promise<void>> | undefined;
-  /**
-   * Set once the connection is to close when its requests are answered: why. Messages that
-   * arrive from then on are not read.
-   */
-  private ending: ErrorCode | undefined;
+  /** Reads, rate-limits and orders the client's requests. */
+  private readonly inbound: Inbound;
   private queue: OutboundMessage[] = EMPTY_QUEUE;
   private queueBytes = 0;
   /** Index in `queue` of the pending frame of each conflation key. */
@@ -137,8 +115,7 @@ export class Connection implements SocketHandler, ReplaySink {
     this.codec = init.codec;
     this.upgradeToken = init.token;
     this.upgradeSessionId = init.sessionId;
-    // One options object for every connection: the buckets share its derived settings.
-    this.bucket = new TokenBucket(core.limits);
+    this.inbound = new Inbound(core, this);
   }
 
   // ------------------------------------------------------------------------------------
@@ -268,30 +245,6 @@ export class Connection implements SocketHandler, ReplaySink {
     this.enqueue(bytes);
   }
 
-  /**
-   * Replies with an error once the requests that arrived before have been answered, so a
-   * client sees replies in the order of its requests, refused ones included.
-   */
-  private replyErrorInOrder(id: number | undefined, error: SwitchyardError): void {
-    this.inOrder(() => this.replyError(id, error));
-  }
-
-  /**
-   * Runs `task` after every task queued before it. Once the chain is idle again it goes back
-   * to the shared settled promise, so an idle connection holds no promise of its own.
-   */
-  private inOrder(task: () => unknown): void {
-    const settle = () => {
-      if (this.chain === next) this.chain = SETTLED;
-    };
-    // Tasks handle their own errors; should one throw anyway, the chain must go on.
-    const next: Promise<void> = this.chain.then(task).then(settle, (error: unknown) => {
-      settle();
-      this.core.logger.error({ err: error, clientId: this.clientId }, "request failed");
-    });
-    this.chain = next;
-  }
-
   /** Writes everything queued as one message (called by the flush scheduler). */
   flush(): void {
     this.scheduled = false;
@@ -358,199 +311,22 @@ export class Connection implements SocketHandler, ReplaySink {
   }
 
   // ------------------------------------------------------------------------------------
-  // inbound
+  // inbound (inbound.ts reads and orders the requests)
   // ------------------------------------------------------------------------------------
 
+  /** One inbound WebSocket message. */
   message(data: Buffer, binary: boolean): void {
-    if (this.ending !== undefined || this.state === "closing" || this.state === "closed") return;
-    this.core.counters.messagesIn.total++;
-    this.pingSentAt = 0;
-    if (data.length > this.core.limits.maxMessageBytes) {
-      this.replyErrorInOrder(
-        undefined,
-        new SwitchyardError(
-          "message_too_large",
-          `The message has ${data.length} bytes; the limit is ${this.core.limits.maxMessageBytes}`,
-        ),
-      );
-      return;
-    }
-    // Text on a binary codec is a client error, even when its bytes happen to decode.
-    if (this.codec.binary && !binary) {
-      this.replyErrorInOrder(
-        undefined,
-        new SwitchyardError("malformed_frame", "MessagePack connections take binary messages"),
-      );
-      return;
-    }
-    let decoded: unknown;
-    try {
-      decoded = this.codec.decode(data);
-    } catch {
-      const what = this.codec.binary ? "MessagePack" : "JSON";
-      this.replyErrorInOrder(
-        undefined,
-        new SwitchyardError("malformed_frame", `The message is not valid ${what}`),
-      );
-      return;
-    }
-    if (!Array.isArray(decoded)) {
-      this.frame(decoded);
-      return;
-    }
-    if (decoded.length > MAX_BATCH) {
-      this.replyErrorInOrder(
-        undefined,
-        new SwitchyardError("invalid_frame", `A batch holds at most ${MAX_BATCH} frames`),
-      );
-      return;
-    }
-    for (const value of decoded) this.frame(value);
+    this.inbound.message(data, binary);
   }
 
-  private frame(value: unknown): void {
-    if (this.state !== "opening" && this.state !== "open") return;
-    // Past the decision to close, the rest of the batch is refused like the frame that tipped it.
-    const verdict = this.ending === undefined ? this.bucket.take() : "close";
-    if (verdict === "close") this.closeAfterReplies("rate_limited");
-    const parsed = parseClientFrame(value);
-    if (!parsed.ok) {
-      this.replyErrorInOrder(parsed.id, new SwitchyardError(parsed.code, parsed.message));
-      return;
-    }
-    const frame = parsed.frame;
-    if (frame.type === "pong") return;
-    if (verdict !== "ok") {
-      this.replyErrorInOrder(
-        frame.id,
-        new SwitchyardError("rate_limited", "Too many messages: slow down"),
-      );
-      return;
-    }
-    if (frame.type === "connect") {
-      this.pendingConnects++;
-      this.inOrder(() => this.connect(frame));
-    } else if (this.state === "open") {
-      this.dispatch(frame);
-    } else if (this.pendingConnects > 0) {
-      // Pipelined behind a connect: it runs once the connect is answered.
-      this.inOrder(() => this.afterConnect(frame));
-    } else {
-      this.replyErrorInOrder(frame.id, new SwitchyardError("not_connected"));
-    }
-  }
-
-  /**
-   * Runs a request of an open connection. RPCs may be slow: they run beside the chain.
-   * Everything else keeps its order, so a subscribe followed by a publish behaves as written.
-   */
-  private dispatch(frame: Exclude<RequestFrame, ConnectFrame>): void {
-    if (frame.type === "rpc") this.runBeside(frame);
-    else this.inOrder(() => this.run(frame));
-  }
-
-  /** Runs a request that was queued behind a connect, now that the connect was answered. */
-  private afterConnect(frame: Exclude<RequestFrame, ConnectFrame>): Promise<void> | undefined {
-    if (this.state === "open") {
-      if (frame.type === "rpc") {
-        this.runBeside(frame);
-        return undefined;
-      }
-      return this.run(frame);
-    }
-    if (this.state === "opening") {
-      this.replyError(frame.id, this.connectError ?? new SwitchyardError("not_connected"));
-    }
-    return undefined;
-  }
-
-  private runBeside(frame: RpcFrame): void {
-    const running = this.run(frame);
-    this.rpcs ??= new Set();
-    const rpcs = this.rpcs;
-    rpcs.add(running);
-    void running.then(() => {
-      rpcs.delete(running);
-      if (rpcs.size === 0 && this.rpcs === rpcs) this.rpcs = undefined;
-    });
-  }
-
-  private async connect(frame: ConnectFrame): Promise<void> {
-    this.connectError = undefined;
-    try {
-      await this.core.handle(this, frame);
-    } catch (error) {
-      if (this.state === "closed") return;
-      this.replyError(frame.id, error);
-      this.connectError =
-        error instanceof SwitchyardError ? error : new SwitchyardError("internal_error");
-      // Failed authentication ends the connection with its close code, once the requests
-      // pipelined behind the connect have had their answer.
-      const { code, message } = this.connectError;
-      if (closeCodeOf(code) !== undefined) this.closeAfterReplies(code, message);
-    } finally {
-      this.pendingConnects--;
-    }
-  }
-
-  private async run(frame: RequestFrame): Promise<void> {
-    try {
-      await this.core.handle(this, frame);
-    } catch (error) {
-      if (this.state === "closed") return;
-      this.replyError(frame.id, error);
-    }
-  }
-
-  /**
-   * A WebSocket ping arrived (called by the transport, which answers with a pong only when
-   * this returns true). Pings count against the rate limit like any frame, and their pongs
-   * against the queue cap: a client that floods pings and never reads is cut like any other.
-   */
+  /** A WebSocket ping: whether to answer it (rate limit and queue cap, in {@link Inbound}). */
   ping(bytes: number): boolean {
-    if (this.ending !== undefined || (this.state !== "opening" && this.state !== "open")) {
-      return false;
-    }
-    const verdict = this.bucket.take();
-    if (verdict === "close") {
-      this.closeAfterReplies("rate_limited");
-      return false;
-    }
-    if (verdict === "reject") return false;
-    if (this.queueBytes + this.socket.bufferedAmount + bytes > this.core.limits.queueBytes) {
-      this.close("slow_consumer");
-      return false;
-    }
-    return true;
+    return this.inbound.ping(bytes);
   }
 
   // ------------------------------------------------------------------------------------
   // closing
   // ------------------------------------------------------------------------------------
-
-  /**
-   * Closes the connection once every request that arrived so far has been answered (or
-   * {@link REPLY_GRACE_MS} passed): for closes the client's own requests caused, so that each of
-   * them still gets its one reply. Messages arriving from now on are not read.
-   */
-  private closeAfterReplies(reason: ErrorCode, message?: string): void {
-    if (this.ending !== undefined) return;
-    this.ending = reason;
-    // After the message being read: the replies to the rest of its batch join the chain first.
-    queueMicrotask(() => {
-      let timer: NodeJS.Timeout | undefined;
-      const grace = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, REPLY_GRACE_MS);
-        timer.unref();
-      });
-      // Neither the chain nor a running RPC rejects: both handle their own errors.
-      const answered = Promise.all([this.chain, ...(this.rpcs ?? [])]);
-      void Promise.race([answered, grace]).then(() => {
-        clearTimeout(timer);
-        this.close(reason, message);
-      });
-    });
-  }
 
   /** Closes the connection with one of our error codes (its close code tells the client what to do). */
   close(reason: ErrorCode, message?: string): void {
