@@ -34,6 +34,9 @@ function run(name, command, args, env, { essential }) {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: essential ? "inherit" : ["ignore", "pipe", "pipe"],
+    // A process group of its own: `npm run` starts the example in a grandchild, which a signal
+    // to npm alone would leave running; stop() signals the whole group.
+    detached: true,
   });
   child.stderr?.on("data", (chunk) => process.stderr.write(`[${name}] ${chunk}`));
   child.on("exit", (code, signal) => {
@@ -65,7 +68,14 @@ function listening(child) {
 function stop() {
   if (stopping) return;
   stopping = true;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      // The group is gone already.
+    }
+  }
 }
 
 process.on("SIGINT", stop);
