@@ -11,8 +11,8 @@ export {
   type JobVisibility,
   SwitchyardError,
 } from "@switchyard/protocol";
-export { type Authenticator, createAuthenticator, type Identity } from "./auth/authenticator.js";
-export { CHANNELS_CLAIM, channelsClaimAllows } from "./auth/channels-claim.js";
+export { type Authenticator, createAuthenticator, type Identity } from "./core/auth/authenticator.js";
+export { CHANNELS_CLAIM, channelsClaimAllows } from "./core/auth/channels-claim.js";
 export type {
   Broker,
   BrokerEvent,
@@ -35,7 +35,7 @@ export {
 } from "./broker/memory-broker.js";
 export { requireApiKey } from "./http/api-key.js";
 export { createHttpApi, type HttpApiOptions } from "./http/http-api.js";
-export { createHub } from "./hub.js";
+export { createHub } from "./core/hub.js";
 export type {
   ChannelInfo,
   ClientInfo,
@@ -48,11 +48,11 @@ export type {
   RpcContext,
   RpcHandler,
   SubscriptionInfo,
-} from "./hub-api.js";
-export type { JobOwnerInput, JobRequester } from "./jobs/access.js";
-export { JobFailure } from "./jobs/job-failure.js";
-export type { CancelJobOptions, CreateJobOptions, JobListQuery, Jobs } from "./jobs/jobs.js";
-export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./jobs/options.js";
+} from "./core/hub-api.js";
+export type { JobOwnerInput, JobRequester } from "./features/jobs/access.js";
+export { JobFailure } from "./features/jobs/job-failure.js";
+export type { CancelJobOptions, CreateJobOptions, JobListQuery, Jobs } from "./features/jobs/jobs.js";
+export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./features/jobs/options.js";
 export {
   type ChunkOptions,
   type FailOptions,
@@ -65,14 +65,14 @@ export {
   type JobOwner,
   jobChannel,
   type ProgressOptions,
-} from "./jobs/types.js";
+} from "./features/jobs/types.js";
 export {
   type ConnectionCounts,
   type ConnectionLimitOptions,
   ConnectionLimits,
   type ConnectionOwner,
-} from "./limits/connection-limits.js";
-export { type RateVerdict, TokenBucket, type TokenBucketOptions } from "./limits/token-bucket.js";
+} from "./core/limits/connection-limits.js";
+export { type RateVerdict, TokenBucket, type TokenBucketOptions } from "./core/limits/token-bucket.js";
 export {
   type AccessContext,
   type AccessRule,
@@ -87,6 +87,6 @@ export {
   type LimitOptions,
   type Logger,
   type NamespaceOptions,
-} from "./options.js";
-export type { OutboundMessage } from "./outbound.js";
+} from "./core/options.js";
+export type { OutboundMessage } from "./transport/outbound-message.js";
 export type { HubSocket, SocketHandler } from "./transport/socket.js";

@@ -3,8 +3,8 @@ import type { AddressInfo } from "node:net";
 import { type ErrorCode, SwitchyardError } from "@switchyard/protocol";
 import { base64url, exportJWK, exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAuthenticator } from "../src/auth/authenticator.js";
-import { channelsClaimAllows } from "../src/auth/channels-claim.js";
+import { createAuthenticator } from "../src/core/auth/authenticator.js";
+import { channelsClaimAllows } from "../src/core/auth/channels-claim.js";
 
 const SECRET = "a-test-secret-of-at-least-thirty-two-bytes";
 const nowSeconds = () => Math.floor(Date.now() / 1000);

@@ -8,7 +8,7 @@ import { createHub, createMemoryBroker } from "../src/index.js";
 import { RawClient, startHub } from "./helpers/fixtures.js";
 import { nextHubEvent } from "./helpers/hub-events.js";
 import { signToken } from "./helpers/tokens.js";
-import { JOB_HUB, memoryCluster, twoNodes } from "./jobs/helpers.js";
+import { JOB_HUB, memoryCluster, twoNodes } from "./features/jobs/helpers.js";
 
 /** A session id the hub issued: 43 base64url characters (128 random bits and their MAC). */
 const ISSUED = /^[A-Za-z0-9_-]{43}$/;

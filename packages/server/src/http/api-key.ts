@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { SwitchyardError } from "@switchyard/protocol";
 import type { MiddlewareHandler } from "hono";
-import { bearerToken } from "../auth/bearer-token.js";
+import { bearerToken } from "../core/auth/bearer-token.js";
 import { errorResponse } from "./errors.js";
 
 /**

@@ -1,7 +1,7 @@
 import { type ErrorPayload, SwitchyardError } from "@switchyard/protocol";
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { Logger } from "../options.js";
+import type { Logger } from "../core/options.js";
 
 /** The JSON body of every HTTP API error response. */
 export interface HttpErrorBody {

@@ -1,9 +1,9 @@
 import { isValidChannel, type PublishResult, SwitchyardError } from "@switchyard/protocol";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { DisconnectTarget, Hub } from "../hub-api.js";
-import { mountJobRoutes } from "../jobs/http.js";
-import { type Logger, silentLogger } from "../options.js";
+import type { DisconnectTarget, Hub } from "../core/hub-api.js";
+import { mountJobRoutes } from "../features/jobs/http.js";
+import { type Logger, silentLogger } from "../core/options.js";
 import { requireApiKey } from "./api-key.js";
 import { httpErrorHandler, notFoundHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";

@@ -5,7 +5,7 @@ import {
   type ErrorCode,
   MAX_CHANNEL_LENGTH,
 } from "@switchyard/protocol";
-import { jobPaths, jobResponses, jobSchemas } from "../jobs/openapi.js";
+import { jobPaths, jobResponses, jobSchemas } from "../features/jobs/openapi.js";
 import { MAX_HISTORY_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PUBLISH_BATCH } from "./validate.js";
 
 /** A JSON value (the OpenAPI document is plain JSON). */

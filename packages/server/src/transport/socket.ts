@@ -1,4 +1,4 @@
-import type { OutboundMessage } from "../outbound.js";
+import type { OutboundMessage } from "./outbound-message.js";
 
 /**
  * The tiny socket surface the hub core needs. The `ws` adapter implements it today; a Bun or

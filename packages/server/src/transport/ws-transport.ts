@@ -2,7 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { codecForSubprotocol, SwitchyardError } from "@switchyard/protocol";
 import { WebSocket, WebSocketServer } from "ws";
-import type { OutboundMessage } from "../outbound.js";
+import type { OutboundMessage } from "./outbound-message.js";
 import type { HubSocket, SocketHandler } from "./socket.js";
 import {
   admit,

@@ -4,7 +4,7 @@
  * TCP client plays the peer, so every byte and the order of the TCP shutdown are visible.
  */
 import { describe, expect, it } from "vitest";
-import { OutboundMessage } from "../../src/outbound.js";
+import { OutboundMessage } from "../../src/transport/outbound-message.js";
 import { clientClose, clientFrame, OPCODE } from "../helpers/client-frames.js";
 import { closeOf, RawSocket, upgradeRequest } from "../helpers/raw-socket.js";
 import { startTransport, TRANSPORTS } from "../helpers/transport.js";
