@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createHub, createMemoryBroker } from "../src/index.js";
+import { JOB_HUB, memoryCluster, twoNodes } from "./features/jobs/helpers.js";
 import { RawClient, startHub } from "./helpers/fixtures.js";
 import { nextHubEvent } from "./helpers/hub-events.js";
 import { signToken } from "./helpers/tokens.js";
-import { JOB_HUB, memoryCluster, twoNodes } from "./features/jobs/helpers.js";
 
 /** A session id the hub issued: 43 base64url characters (128 random bits and their MAC). */
 const ISSUED = /^[A-Za-z0-9_-]{43}$/;

@@ -7,14 +7,14 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { BrokerEvent } from "../broker/broker.js";
+import { OutboundMessage } from "../transport/outbound-message.js";
+import type { HubSocket, SocketHandler } from "../transport/socket.js";
 import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
 import type { ClientInfo } from "./hub-api.js";
 import { Inbound } from "./inbound.js";
-import { OutboundMessage } from "../transport/outbound-message.js";
 import { ReplayQueue, type ReplaySink } from "./replay.js";
 import type { Subscription } from "./subscription.js";
-import type { HubSocket, SocketHandler } from "../transport/socket.js";
 
 /** Above this many bytes in the socket's buffer, frames wait in our queue (where they can be conflated). */
 const HIGH_WATER = 128 * 1024;

@@ -1,8 +1,8 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { Codec, RequestFrame } from "@switchyard/protocol";
+import type { Broker } from "../broker/broker.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { SessionBindings } from "./auth/sessions.js";
-import type { Broker } from "../broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { Emitter } from "./emitter.js";
 import type { FlushScheduler } from "./flush-scheduler.js";

@@ -1,9 +1,9 @@
 import type { Codec, EventFrame } from "@switchyard/protocol";
 import type { BrokerEvent } from "../broker/broker.js";
+import { OutboundMessage } from "../transport/outbound-message.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
-import { OutboundMessage } from "../transport/outbound-message.js";
 import type { ChannelListener } from "./registry.js";
 import type { Subscription } from "./subscription.js";
 

@@ -1,7 +1,7 @@
 import type { Codec } from "@switchyard/protocol";
+import { OutboundMessage } from "../transport/outbound-message.js";
 import type { Connection } from "./connection.js";
 import type { HeartbeatOptions } from "./options.js";
-import { OutboundMessage } from "../transport/outbound-message.js";
 
 /**
  * One timer for all connections: sends heartbeat pings, closes connections whose pong is late,

@@ -9,11 +9,16 @@ import {
   type PublishResult,
   SwitchyardError,
 } from "@switchyard/protocol";
+import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "../broker/broker.js";
+import { createMemoryBroker } from "../broker/memory-broker.js";
+import { createJobs, type JobsFeature } from "../features/jobs/jobs.js";
+import { withJobNamespace } from "../features/jobs/namespace.js";
+import { createTransport } from "../transport/create-transport.js";
+import { refusePlainRequest } from "../transport/plain-request.js";
+import type { Transport } from "../transport/upgrade.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { bearerToken } from "./auth/bearer-token.js";
 import { resolveSessionTtl, SessionBindings } from "./auth/sessions.js";
-import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "../broker/broker.js";
-import { createMemoryBroker } from "../broker/memory-broker.js";
 import { Connection } from "./connection.js";
 import type { HubCore, RpcEntry } from "./core.js";
 import { deliver } from "./delivery.js";
@@ -31,8 +36,6 @@ import type {
   RpcHandler,
 } from "./hub-api.js";
 import { newId } from "./ids.js";
-import { createJobs, type JobsFeature } from "../features/jobs/jobs.js";
-import { withJobNamespace } from "../features/jobs/namespace.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
 import { Namespaces } from "./namespaces.js";
 import {
@@ -49,9 +52,6 @@ import { publishChecked } from "./publish.js";
 import { Registry } from "./registry.js";
 import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
-import { createTransport } from "../transport/create-transport.js";
-import { refusePlainRequest } from "../transport/plain-request.js";
-import type { Transport } from "../transport/upgrade.js";
 
 /** A message larger than this many times the inbound limit closes the socket (1009). */
 const HARD_CEILING_FACTOR = 16;

@@ -1,7 +1,7 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import { namespaceOf, PERSONAL, SwitchyardError } from "@switchyard/protocol";
-import { channelsClaimAllows } from "./auth/channels-claim.js";
 import type { HistoryOptions } from "../broker/broker.js";
+import { channelsClaimAllows } from "./auth/channels-claim.js";
 import {
   type AccessContext,
   type AccessRule,

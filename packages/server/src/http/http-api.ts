@@ -2,8 +2,8 @@ import { isValidChannel, type PublishResult, SwitchyardError } from "@switchyard
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { DisconnectTarget, Hub } from "../core/hub-api.js";
-import { mountJobRoutes } from "../features/jobs/http.js";
 import { type Logger, silentLogger } from "../core/options.js";
+import { mountJobRoutes } from "../features/jobs/http.js";
 import { requireApiKey } from "./api-key.js";
 import { httpErrorHandler, notFoundHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";

@@ -1,7 +1,7 @@
 import { isUtf8 } from "node:buffer";
 import type { Duplex } from "node:stream";
-import type { OutboundMessage } from "./outbound-message.js";
 import { CLOSE_NO_CODE, FrameReader } from "./frame-reader.js";
+import type { OutboundMessage } from "./outbound-message.js";
 import type { HubSocket, SocketHandler } from "./socket.js";
 import { DEFAULT_CLOSE_TIMEOUT, type TransportOptions } from "./upgrade.js";
 
