@@ -46,6 +46,7 @@ export function sumStats(all: readonly HubStats[]): HubStats {
     published: { total: 0, perSecond: 0 },
     queuedBytes: 0,
     uptimeSeconds: 0,
+    features: {},
   };
   return all.reduce<HubStats>(
     (sum, stats) => ({
@@ -57,9 +58,36 @@ export function sumStats(all: readonly HubStats[]): HubStats {
       published: rate(sum.published, stats.published),
       queuedBytes: sum.queuedBytes + stats.queuedBytes,
       uptimeSeconds: Math.max(sum.uptimeSeconds, stats.uptimeSeconds),
+      features: sumFeatures(sum.features, stats.features),
     }),
     zero,
   );
+}
+
+/** Each feature's figures summed over the nodes. */
+function sumFeatures(a: HubStats["features"], b: HubStats["features"]): HubStats["features"] {
+  const out: HubStats["features"] = {};
+  for (const source of [a, b]) {
+    for (const [feature, figures] of Object.entries(source)) {
+      const sum: Record<string, number> = out[feature] ?? {};
+      out[feature] = sum;
+      for (const [name, value] of Object.entries(figures)) sum[name] = (sum[name] ?? 0) + value;
+    }
+  }
+  return out;
+}
+
+/** The figures of features another node wrote; nothing of what is not numbers. */
+function asFeatures(value: unknown): HubStats["features"] {
+  const out: HubStats["features"] = {};
+  if (typeof value !== "object" || value === null) return out;
+  for (const [feature, figures] of Object.entries(value)) {
+    if (typeof figures !== "object" || figures === null) continue;
+    const numbers: Record<string, number> = {};
+    for (const [name, n] of Object.entries(figures)) if (typeof n === "number") numbers[name] = n;
+    out[feature] = numbers;
+  }
+  return out;
 }
 
 function isRate(value: unknown): value is HubStats["messagesIn"] {
@@ -94,5 +122,6 @@ export function asHubStats(value: unknown): HubStats | undefined {
     published: stats.published,
     queuedBytes: stats.queuedBytes as number,
     uptimeSeconds: stats.uptimeSeconds as number,
+    features: asFeatures(stats.features),
   };
 }

@@ -1,14 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { SwitchyardError } from "@switchyard/protocol";
-import {
-  type Broker,
-  type BrokerEvent,
-  type BrokerPublish,
-  type BrokerPublishResult,
-  checkRetention,
-  DEDUP_WINDOW_MS,
-  rethrowLater,
-} from "@switchyard/server";
+import type { Broker, BrokerEvent, BrokerPublish, BrokerPublishResult } from "@switchyard/server";
+import { checkRetention, DEDUP_WINDOW_MS, rethrowLater } from "@switchyard/server/broker";
 import { type ControlChannel, createControlChannel } from "./control.js";
 import { encodePayload, parseStamp, publishResult } from "./encoding.js";
 import { viaRedis } from "./errors.js";

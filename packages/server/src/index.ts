@@ -1,3 +1,8 @@
+/**
+ * `@switchyard/server`: the hub as a library. `createHub` puts one together (memory broker,
+ * builtin transport, jobs); the rest is its public surface: options, the feature seam, the
+ * transport seam, the broker interface, the HTTP API handler.
+ */
 export {
   type JobChunk,
   type JobChunks,
@@ -22,8 +27,6 @@ export type {
   HistoryQuery,
   RecoverResult,
 } from "./broker/broker.js";
-export { DEDUP_WINDOW_MS } from "./broker/broker.js";
-export { checkRetention, rethrowLater } from "./broker/broker-checks.js";
 export type { KeyValueStore } from "./broker/kv.js";
 export {
   createMemoryBroker,
@@ -31,53 +34,45 @@ export {
   type MemoryBrokerOptions,
   type MemoryBrokerStats,
 } from "./broker/memory-broker.js";
-export {
-  type Authenticator,
-  createAuthenticator,
-  type Identity,
-} from "./core/auth/authenticator.js";
-export { CHANNELS_CLAIM, channelsClaimAllows } from "./core/auth/channels-claim.js";
-export { createHub } from "./core/hub.js";
 export type {
   ChannelInfo,
   ClientInfo,
+  CoreHub,
   DisconnectInfo,
   DisconnectTarget,
-  Hub,
+  Feature,
+  FeatureHost,
+  FeatureRequest,
+  FeatureRoute,
   HubEvents,
   HubStats,
+  InstalledFeature,
+  Json,
+  OpenApiFragment,
   PublishOptions,
   RpcContext,
   RpcHandler,
   SubscriptionInfo,
 } from "./core/hub-api.js";
 export {
-  type ConnectionCounts,
-  type ConnectionLimitOptions,
-  ConnectionLimits,
-  type ConnectionOwner,
-} from "./core/limits/connection-limits.js";
-export {
-  type RateVerdict,
-  TokenBucket,
-  type TokenBucketOptions,
-} from "./core/limits/token-bucket.js";
-export {
   type AccessContext,
   type AccessRule,
   type AuthOptions,
+  type ConflationInput,
+  type CoreOptions,
   DEFAULT_HEARTBEAT,
   DEFAULT_HISTORY,
   DEFAULT_LIMITS,
   DEFAULT_PERSONAL_HISTORY,
   DEFAULT_SESSION_TTL,
   type HeartbeatOptions,
-  type HubOptions,
   type LimitOptions,
   type Logger,
   type NamespaceOptions,
 } from "./core/options.js";
+export { createHub, type Hub, type HubOptions } from "./create-hub.js";
 export type { JobOwnerInput, JobRequester } from "./features/jobs/access.js";
+export { jobsFeature } from "./features/jobs/feature.js";
 export { JobFailure } from "./features/jobs/job-failure.js";
 export type {
   CancelJobOptions,
@@ -86,20 +81,24 @@ export type {
   Jobs,
 } from "./features/jobs/jobs.js";
 export { DEFAULT_JOBS_OPTIONS, type JobsOptions } from "./features/jobs/options.js";
-export {
-  type ChunkOptions,
-  type FailOptions,
-  FINISHED_STATUSES,
-  isFinished,
-  JOB_EVENTS,
-  type JobAck,
-  type JobHandle,
-  type JobInfo,
-  type JobOwner,
-  jobChannel,
-  type ProgressOptions,
+export type {
+  ChunkOptions,
+  FailOptions,
+  JobAck,
+  JobHandle,
+  JobInfo,
+  JobOwner,
+  ProgressOptions,
 } from "./features/jobs/types.js";
 export { requireApiKey } from "./http/api-key.js";
 export { createHttpApi, type HttpApiOptions } from "./http/http-api.js";
+export { builtinTransport } from "./transport/builtin-transport.js";
 export type { OutboundMessage } from "./transport/outbound-message.js";
-export type { HubSocket, SocketHandler } from "./transport/socket.js";
+export type {
+  HubSocket,
+  SocketHandler,
+  Transport,
+  TransportHost,
+  TransportOptions,
+  UpgradeInfo,
+} from "./transport/socket.js";

@@ -45,8 +45,7 @@ export class Heartbeat {
       } else if (connection.pingSentAt !== 0) {
         if (now - connection.pingSentAt > timeout) connection.close("heartbeat_timeout");
       } else if (now - connection.lastPingAt >= interval) {
-        connection.pingSentAt = now;
-        connection.lastPingAt = now;
+        connection.pinged(now);
         connection.enqueueShared(this.ping(connection.codec));
       }
     }

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { ErrorCode, PublishResult } from "@switchyard/protocol";
 import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "../broker/broker.js";
-import type { Jobs } from "../features/jobs/jobs.js";
+import type { Logger, NamespaceOptions } from "./options.js";
 
 /** A connected client as hooks and server code see it. */
 export interface ClientInfo {
@@ -81,6 +81,8 @@ export interface HubStats {
    */
   queuedBytes: number;
   uptimeSeconds: number;
+  /** The figures of each installed feature that reports some, by feature name. */
+  features: Record<string, Record<string, number>>;
 }
 
 export interface ChannelInfo {
@@ -93,10 +95,15 @@ export interface ChannelInfo {
  * The hub: accepts WebSocket connections, routes events from publishers to subscribers
  * through the broker, and answers RPCs.
  */
-export interface Hub {
+export interface CoreHub {
   readonly broker: Broker;
-  /** Long-running jobs with progress, partial results and cancel (docs/jobs.md). */
-  readonly jobs: Jobs;
+  /**
+   * Installs a feature (docs/architecture.md, "Adding a feature") and returns its API.
+   * `createHub` installs the standard ones (jobs); a name may be installed once.
+   */
+  use<Api>(feature: Feature<Api>): Api;
+  /** The installed features, with the HTTP routes they added (read by the HTTP API). */
+  features(): readonly InstalledFeature[];
   /**
    * Routes WebSocket upgrades on `path` (default: the hub's `path` option, `/ws`) of `server`
    * to the hub; an upgrade to another path is answered 404 unless another `upgrade` listener
@@ -183,4 +190,89 @@ export interface Hub {
    * it (a broker passed in `options.broker` is the caller's to close).
    */
   close(options?: { timeout?: number }): Promise<void>;
+}
+
+// ------------------------------------------------------------------------------------
+// the feature seam: what a feature registers through `hub.use` (docs/architecture.md)
+// ------------------------------------------------------------------------------------
+
+/** A JSON value, as OpenAPI fragments are written. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** What a feature's HTTP route sees of a request. */
+export interface FeatureRequest {
+  /** The `:name` segments of the route's path. */
+  readonly params: Readonly<Record<string, string>>;
+  /** One query parameter, undefined when absent. */
+  query(name: string): string | undefined;
+  /** The request body as text (the HTTP API has checked its size). */
+  text(): Promise<string>;
+}
+
+/**
+ * One route a feature adds to the HTTP API. The HTTP API mounts it behind its API key and body
+ * limit, answers its result as JSON (status 200), and turns a thrown `SwitchyardError` into
+ * the error response of its code, like every other route.
+ */
+export interface FeatureRoute {
+  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The path, with `:name` segments (`/api/jobs/:id/progress`). */
+  readonly path: string;
+  handle(request: FeatureRequest): Promise<unknown>;
+}
+
+/** The part of the OpenAPI document that describes a feature's routes. */
+export interface OpenApiFragment {
+  readonly paths: Record<string, Record<string, Json>>;
+  readonly schemas?: Record<string, Json>;
+  readonly responses?: Record<string, Json>;
+}
+
+/** What a feature gets to build itself on: the hub's public surface and its registrations. */
+export interface FeatureHost {
+  /** The hub: publish, RPCs (`hub.rpc`), lifecycle events (`hub.on`), `listen`, the broker. */
+  readonly hub: CoreHub;
+  /** The hub's logger. */
+  readonly logger: Logger;
+  /**
+   * Declares a namespace the feature owns (its access rules, history, conflation, snapshot
+   * provider). A namespace of the same name in the hub's `namespaces` option is laid over it
+   * field by field: the application's rules win, the feature's other fields stay.
+   */
+  namespace(name: string, options: NamespaceOptions): void;
+  /** Adds HTTP routes to the hub's HTTP API, with the OpenAPI fragment that describes them. */
+  routes(routes: readonly FeatureRoute[], openapi?: OpenApiFragment): void;
+  /** Figures for `hub.stats().features[<feature name>]`, read at every `stats()` call. */
+  stats(read: () => Record<string, number>): void;
+  /** Called by `hub.close()` once the clients are gone, before the broker closes. */
+  onClose(close: () => void | Promise<void>): void;
+}
+
+/**
+ * A feature built on the hub's public seam: jobs, synced state, presence — or one of yours.
+ * `hub.use(feature)` installs it once and returns what `install` returns (its API).
+ *
+ * @example
+ * const uptime: Feature<{ since: number }> = {
+ *   name: "uptime",
+ *   install(host) {
+ *     const since = Date.now();
+ *     host.hub.rpc("uptime.get", () => ({ since }));
+ *     host.stats(() => ({ seconds: Math.round((Date.now() - since) / 1000) }));
+ *     return { since };
+ *   },
+ * };
+ * const { since } = hub.use(uptime);
+ */
+export interface Feature<Api = void> {
+  /** Unique among a hub's features; names its figures in `stats().features`. */
+  readonly name: string;
+  install(host: FeatureHost): Api;
+}
+
+/** What a hub knows of one installed feature (read by the HTTP API to mount its routes). */
+export interface InstalledFeature {
+  readonly name: string;
+  readonly routes: readonly FeatureRoute[];
+  readonly openapi: OpenApiFragment | undefined;
 }

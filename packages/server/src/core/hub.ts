@@ -10,12 +10,8 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "../broker/broker.js";
-import { createMemoryBroker } from "../broker/memory-broker.js";
-import { createJobs, type JobsFeature } from "../features/jobs/jobs.js";
-import { withJobNamespace } from "../features/jobs/namespace.js";
-import { createTransport } from "../transport/create-transport.js";
 import { refusePlainRequest } from "../transport/plain-request.js";
-import type { Transport } from "../transport/upgrade.js";
+import type { Transport } from "../transport/socket.js";
 import { createAuthenticator } from "./auth/authenticator.js";
 import { bearerToken } from "./auth/bearer-token.js";
 import { resolveSessionTtl, SessionBindings } from "./auth/sessions.js";
@@ -23,15 +19,19 @@ import { Connection } from "./connection.js";
 import type { HubCore, RpcEntry } from "./core.js";
 import { deliver } from "./delivery.js";
 import { Emitter } from "./emitter.js";
+
 import { FlushScheduler } from "./flush-scheduler.js";
 import { Heartbeat } from "./heartbeat.js";
 import type {
   ChannelInfo,
   ClientInfo,
+  CoreHub,
   DisconnectTarget,
-  Hub,
+  Feature,
+  FeatureHost,
   HubEvents,
   HubStats,
+  InstalledFeature,
   PublishOptions,
   RpcHandler,
 } from "./hub-api.js";
@@ -39,11 +39,11 @@ import { newId } from "./ids.js";
 import { ConnectionLimits } from "./limits/connection-limits.js";
 import { Namespaces } from "./namespaces.js";
 import {
+  type CoreOptions,
   DEFAULT_HEARTBEAT,
   DEFAULT_LIMITS,
   DEFAULT_PERSONAL_HISTORY,
   type HeartbeatOptions,
-  type HubOptions,
   type LimitOptions,
   type Logger,
   silentLogger,
@@ -64,10 +64,32 @@ function tokenOf(request: IncomingMessage, url: URL): string | undefined {
   return bearerToken(request.headers.authorization) ?? url.searchParams.get("token") ?? undefined;
 }
 
-class SwitchyardHub implements Hub {
+/** What the composition root (`createHub`) resolved for the core: objects, not names. */
+export interface CoreParts {
+  broker: Broker;
+  /** The hub closes the broker on `close()` (it made it). */
+  ownsBroker: boolean;
+  transport: Transport;
+}
+
+/** One installed feature: its registrations, kept for the HTTP API, stats and close. */
+interface FeatureRecord {
+  readonly name: string;
+  routes: InstalledFeature["routes"];
+  openapi: InstalledFeature["openapi"];
+  stats: (() => Record<string, number>) | undefined;
+  close: (() => void | Promise<void>) | undefined;
+}
+
+/**
+ * The hub core: connections, channels, namespaces, auth and limits, on the broker and the
+ * transport it is given. It knows no feature: jobs, state and presence install themselves
+ * through {@link Hub.use}.
+ */
+export class SwitchyardHub implements CoreHub {
   readonly broker: Broker;
-  readonly jobs: JobsFeature;
   private readonly core: HubCore;
+  private readonly installed: FeatureRecord[] = [];
   private readonly connections = new Set<Connection>();
   private readonly transport: Transport;
   private readonly heartbeat: Heartbeat;
@@ -83,18 +105,14 @@ class SwitchyardHub implements Hub {
   /** Resolves when the last connection is gone, while closing. */
   private drained: (() => void) | undefined;
 
-  constructor(options: HubOptions) {
+  constructor(options: CoreOptions, parts: CoreParts) {
     const sessionTtl = resolveSessionTtl(
       options.sessionTtl,
       options.personalHistory?.ttl ?? DEFAULT_PERSONAL_HISTORY.ttl,
     );
     this.logger = options.logger ?? silentLogger;
-    this.ownsBroker = options.broker === undefined;
-    this.broker =
-      options.broker ??
-      createMemoryBroker({
-        onError: (error) => this.logger.error({ err: error }, "event delivery failed"),
-      });
+    this.ownsBroker = parts.ownsBroker;
+    this.broker = parts.broker;
     this.path = options.path ?? "/ws";
     this.allowedOrigins = options.allowedOrigins ? new Set(options.allowedOrigins) : undefined;
     const limits: LimitOptions = { ...DEFAULT_LIMITS, ...options.limits };
@@ -102,7 +120,7 @@ class SwitchyardHub implements Hub {
     this.core = {
       broker: this.broker,
       registry: new Registry<Connection>(this.broker, this.logger),
-      namespaces: new Namespaces(withJobNamespace(options, this.broker)),
+      namespaces: new Namespaces(options),
       authenticator: createAuthenticator(options.auth, options.allowAnonymous ?? false),
       sessions: new SessionBindings({
         kv: this.broker.kv,
@@ -132,16 +150,8 @@ class SwitchyardHub implements Hub {
       encode,
       handle: (connection, frame) => handleRequest(this.core, connection, frame),
     };
-    this.started = this.broker.start((event) => deliver(this.core, event), {
-      onReset: (channels) => this.reset(channels),
-    });
-    this.started.then(
-      () => {
-        this.brokerStarted = true;
-      },
-      (error: unknown) => this.logger.error({ err: error }, "broker failed to start"),
-    );
-    this.transport = createTransport(options.transport ?? "builtin", {
+    this.transport = parts.transport;
+    this.transport.bind({
       maxPayload: limits.maxMessageBytes * HARD_CEILING_FACTOR,
       check: (request) => this.checkUpgrade(request),
       accept: (socket, info) => {
@@ -150,14 +160,31 @@ class SwitchyardHub implements Hub {
           clientId: newId(),
           ip: info.ip,
           codec: info.codec,
-          token: tokenOf(info.request, url),
-          sessionId: url.searchParams.get("sessionId") ?? undefined,
+          upgrade: {
+            token: tokenOf(info.request, url),
+            sessionId: url.searchParams.get("sessionId") ?? undefined,
+          },
         });
         this.connections.add(connection);
         return connection;
       },
       onError: (error) => this.logger.debug({ err: error }, "socket error"),
     });
+    const brokerStarted = this.broker.start((event) => deliver(this.core, event), {
+      onReset: (channels) => this.reset(channels),
+    });
+    brokerStarted.then(
+      () => {
+        this.brokerStarted = true;
+      },
+      (error: unknown) => this.logger.error({ err: error }, "broker failed to start"),
+    );
+    this.transport.ready?.catch((error: unknown) =>
+      this.logger.error({ err: error }, "the transport failed to load"),
+    );
+    this.started = Promise.all([brokerStarted, this.transport.ready]).then(() => undefined);
+    // Reported above; callers of whenStarted() see the rejection themselves.
+    this.started.catch(() => {});
     this.heartbeat = new Heartbeat(
       this.connections,
       { ...heartbeat, connectTimeout: limits.connectTimeout },
@@ -165,7 +192,41 @@ class SwitchyardHub implements Hub {
     );
     this.statsTimer = setInterval(() => this.core.counters.tick(), 1000);
     this.statsTimer.unref();
-    this.jobs = createJobs(this, options.jobs, this.logger);
+  }
+
+  use<Api>(feature: Feature<Api>): Api {
+    if (this.installed.some((record) => record.name === feature.name)) {
+      throw new Error(`A feature '${feature.name}' is installed already`);
+    }
+    const record: FeatureRecord = {
+      name: feature.name,
+      routes: [],
+      openapi: undefined,
+      stats: undefined,
+      close: undefined,
+    };
+    const host: FeatureHost = {
+      hub: this,
+      logger: this.logger,
+      namespace: (name, options) => this.core.namespaces.define(name, options),
+      routes: (routes, openapi) => {
+        record.routes = [...record.routes, ...routes];
+        if (openapi !== undefined) record.openapi = openapi;
+      },
+      stats: (read) => {
+        record.stats = read;
+      },
+      onClose: (close) => {
+        record.close = close;
+      },
+    };
+    const api = feature.install(host);
+    this.installed.push(record);
+    return api;
+  }
+
+  features(): readonly InstalledFeature[] {
+    return this.installed;
   }
 
   private checkUpgrade(request: IncomingMessage): SwitchyardError | null {
@@ -330,8 +391,15 @@ class SwitchyardHub implements Hub {
       messagesOut: counters.messagesOut.snapshot(),
       published: counters.published.snapshot(),
       queuedBytes,
+      features: this.featureStats(),
       uptimeSeconds: Math.round((Date.now() - this.startedAt) / 1000),
     };
+  }
+
+  private featureStats(): Record<string, Record<string, number>> {
+    const out: Record<string, Record<string, number>> = {};
+    for (const record of this.installed) if (record.stats) out[record.name] = record.stats();
+    return out;
   }
 
   ready(): boolean {
@@ -357,7 +425,13 @@ class SwitchyardHub implements Hub {
     this.heartbeat.stop();
     this.core.sessions.stop();
     clearInterval(this.statsTimer);
-    this.jobs.close();
+    for (const record of this.installed) {
+      try {
+        await record.close?.();
+      } catch (error) {
+        this.logger.error({ err: error, feature: record.name }, "closing a feature failed");
+      }
+    }
     await this.started.catch(() => {});
     // A broker passed in belongs to the caller (it may outlive this hub, as in a restart).
     if (this.ownsBroker) await this.broker.close();
@@ -371,22 +445,4 @@ function pathnameOf(request: IncomingMessage): string {
 function personal(prefix: string, id: string, field: string): string {
   if (!isValidId(id)) throw new SwitchyardError("invalid_channel", `'${field}' is not a valid id`);
   return prefix + id;
-}
-
-/**
- * Creates a hub. Attach it to any Node `http.Server` with `hub.attach(server)`, or route
- * upgrades yourself with `hub.handleUpgrade`.
- *
- * @example
- * const server = http.createServer();
- * const hub = createHub({
- *   auth: { secret: process.env.JWT_SECRET },
- *   namespaces: { job: { subscribe: "authenticated", history: { size: 500 } } },
- * });
- * hub.attach(server);
- * server.listen(7070);
- * await hub.publish("job:42", "progress", { percent: 40 });
- */
-export function createHub(options: HubOptions = {}): Hub {
-  return new SwitchyardHub(options);
 }

@@ -55,7 +55,7 @@ export class Inbound {
     const { state } = this.connection;
     if (this.ending !== undefined || state === "closing" || state === "closed") return;
     this.core.counters.messagesIn.total++;
-    this.connection.pingSentAt = 0;
+    this.connection.heard();
     if (data.length > this.core.limits.maxMessageBytes) {
       this.replyErrorInOrder(
         undefined,

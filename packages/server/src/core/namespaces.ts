@@ -6,9 +6,9 @@ import {
   type AccessContext,
   type AccessRule,
   type ConflationInput,
+  type CoreOptions,
   DEFAULT_HISTORY,
   DEFAULT_PERSONAL_HISTORY,
-  type HubOptions,
   type NamespaceOptions,
 } from "./options.js";
 
@@ -50,8 +50,11 @@ const PERSONAL_NAMESPACES = new Set(["$client", "$session", "$user", "$broadcast
 export class Namespaces {
   private readonly declared = new Map<string, Namespace>();
   private readonly fallback: Namespace | undefined;
+  /** The application's own namespace options, laid over those features declare. */
+  private readonly configured: Readonly<Record<string, NamespaceOptions>>;
 
-  constructor(options: HubOptions) {
+  constructor(options: CoreOptions) {
+    this.configured = options.namespaces ?? {};
     for (const [name, policy] of Object.entries(options.namespaces ?? {})) {
       if (name.startsWith("$")) throw new Error(`Namespace '${name}' is reserved`);
       this.declared.set(name, complete(name, policy));
@@ -71,6 +74,15 @@ export class Namespaces {
         personal: true,
       });
     }
+  }
+
+  /**
+   * Declares a feature's namespace. The application's options for the same name (given to
+   * the hub) are laid over it field by field: its rules win, the feature's other fields stay.
+   */
+  define(name: string, options: NamespaceOptions): void {
+    if (name.startsWith("$")) throw new Error(`Namespace '${name}' is reserved`);
+    this.declared.set(name, complete(name, { ...options, ...this.configured[name] }));
   }
 
   /** The policy of `channel`; throws `unknown_namespace` when none applies. */

@@ -1,6 +1,5 @@
 import type { StandardSchemaV1 } from "@standard-schema/spec";
-import type { Broker, HistoryOptions } from "../broker/broker.js";
-import type { JobsOptions } from "../features/jobs/options.js";
+import type { HistoryOptions } from "../broker/broker.js";
 
 /** Who a namespace rule lets through. */
 export type AccessRule =
@@ -166,9 +165,11 @@ export interface Logger {
   error(obj: object, msg?: string): void;
 }
 
-export interface HubOptions {
-  /** Broker; the embedded memory broker when absent. */
-  broker?: Broker;
+/**
+ * What the hub core is configured with: everything of `HubOptions` but the parts the
+ * composition root (`createHub`) resolves into objects (broker, transport, features).
+ */
+export interface CoreOptions {
   /**
    * WebSocket path when attaching to an http.Server.
    * @default "/ws"
@@ -207,22 +208,11 @@ export interface HubOptions {
   heartbeat?: Partial<HeartbeatOptions>;
   limits?: Partial<LimitOptions>;
   logger?: Logger;
-  /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
-  jobs?: JobsOptions;
-  /**
-   * The WebSocket server implementation. `"builtin"` is Switchyard's own RFC 6455 server
-   * without extensions (no permessage-deflate). It is the default for memory: it keeps one
-   * small object per connection beside the TCP socket, where `ws` adds about 1.5 kB of objects
-   * and listeners. `"ws"` runs the hub on the `ws` package instead, with the same protocol
-   * for clients.
-   * @default "builtin"
-   */
-  transport?: "builtin" | "ws";
 }
 
 export const DEFAULT_HISTORY: HistoryOptions = { size: 1000, ttl: 120_000 };
 export const DEFAULT_PERSONAL_HISTORY: HistoryOptions = { size: 100, ttl: 120_000 };
-/** Default of {@link HubOptions.sessionTtl}: 24 hours. */
+/** Default of {@link CoreOptions.sessionTtl}: 24 hours. */
 export const DEFAULT_SESSION_TTL = 86_400_000;
 export const DEFAULT_HEARTBEAT: HeartbeatOptions = { interval: 25_000, timeout: 10_000 };
 export const DEFAULT_LIMITS: LimitOptions = {

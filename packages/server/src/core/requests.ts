@@ -58,23 +58,17 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
       "Field 'sessionId' must be 1-128 characters of A-Z a-z 0-9 _ . @ | : -",
     );
   }
-  const token = frame.token ?? connection.upgradeToken;
-  connection.upgradeToken = undefined;
-  connection.upgradeSessionId = undefined;
+  const upgrade = connection.takeUpgradeCredentials();
+  const token = frame.token ?? upgrade.token;
   const identity = await core.authenticator.authenticate(token);
   if (connection.state !== "opening") return;
   // The id asked for, when it is bound to this identity; else a fresh one (the result says
   // which, so a client that asked for another session sees it did not get it).
   const sessionId = await core.sessions.bind(requested, identity.userId);
   if (connection.state !== "opening") return;
-  // Thrown: the client gets the error reply, then the close (4101) that tells it to back off.
-  const refused = core.connectionLimits.tryAcquire({ userId: identity.userId, ip: connection.ip });
-  if (refused) throw refused;
-  connection.holdsSlot = true;
-  connection.userId = identity.userId;
-  connection.claims = identity.claims;
-  connection.expiresAt = identity.expiresAt;
-  connection.sessionId = sessionId;
+  // Over a limit it throws: the client gets the error reply, then the close (4101) that tells
+  // it to back off.
+  connection.identify(identity, sessionId);
 
   const personal = [
     PERSONAL.client + connection.clientId,
@@ -91,7 +85,7 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
     ]);
   }
   if (connection.state !== "opening") return;
-  connection.state = "open";
+  connection.open();
 
   const channels: Record<string, ChannelPosition> = {};
   for (const [subscription, prepared] of joined) channels[subscription.channel] = prepared.position;
@@ -196,7 +190,7 @@ async function prepare(
   if (connection.state === "closing" || connection.state === "closed") {
     throw new SwitchyardError("internal_error", "The connection is closing");
   }
-  connection.subscriptions.set(channel, subscription);
+  connection.subscribed(subscription);
   await core.registry.add(connection, subscription);
   if (!subscription.namespace.history) {
     return { position: since ? { recovered: false } : {}, replay: [] };
@@ -241,7 +235,7 @@ async function unsubscribe(core: HubCore, connection: Connection, frame: Unsubsc
   if (channel.startsWith("$")) {
     throw new SwitchyardError("forbidden", "Personal channels cannot be left");
   }
-  connection.subscriptions.delete(channel);
+  connection.unsubscribed(channel);
   core.registry.remove(connection, channel);
   connection.reply(frame.id, {});
   core.emitter.emit("unsubscribe", { client: connection.info, channel }, (error) =>
@@ -276,8 +270,7 @@ async function refresh(core: HubCore, connection: Connection, frame: RefreshFram
       "The new token belongs to another user; reconnect to change users",
     );
   }
-  connection.claims = identity.claims;
-  connection.expiresAt = identity.expiresAt;
+  connection.refreshed(identity);
   connection.reply(frame.id, { expiresAt: identity.expiresAt });
 }
 

@@ -1,9 +1,8 @@
 import { isValidChannel, type PublishResult, SwitchyardError } from "@switchyard/protocol";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { DisconnectTarget, Hub } from "../core/hub-api.js";
+import type { CoreHub, DisconnectTarget, FeatureRoute } from "../core/hub-api.js";
 import { type Logger, silentLogger } from "../core/options.js";
-import { mountJobRoutes } from "../features/jobs/http.js";
 import { requireApiKey } from "./api-key.js";
 import { httpErrorHandler, notFoundHandler } from "./errors.js";
 import { openApiDocument } from "./openapi.js";
@@ -45,7 +44,7 @@ async function readJson(c: Context): Promise<unknown> {
   return parseJson(await c.req.text());
 }
 
-function send(hub: Hub, request: SendRequest): Promise<PublishResult> {
+function send(hub: CoreHub, request: SendRequest): Promise<PublishResult> {
   const { to, event, data } = request;
   if (to === "everyone") return hub.broadcast(event, data);
   if ("clientId" in to) return hub.sendToClient(to.clientId, event, data);
@@ -70,7 +69,7 @@ function send(hub: Hub, request: SendRequest): Promise<PublishResult> {
  *   body: JSON.stringify({ channel: "news", event: "headline", data: { title: "Hi" } }),
  * });
  */
-export function createHttpApi(hub: Hub, options: HttpApiOptions): Hono {
+export function createHttpApi(hub: CoreHub, options: HttpApiOptions): Hono {
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const app = new Hono();
@@ -81,7 +80,9 @@ export function createHttpApi(hub: Hub, options: HttpApiOptions): Hono {
     // The document names the server it was fetched from, so a mounted prefix stays right.
     const url = new URL(c.req.url);
     const prefix = url.pathname.slice(0, -"/api/openapi.json".length);
-    return c.json(openApiDocument({ serverUrl: `${url.origin}${prefix}` }));
+    return c.json(
+      openApiDocument({ serverUrl: `${url.origin}${prefix}`, features: hub.features() }),
+    );
   });
 
   app.use("/api/*", requireApiKey(options.apiKey));
@@ -152,6 +153,21 @@ export function createHttpApi(hub: Hub, options: HttpApiOptions): Hono {
     return c.json({ disconnected });
   });
 
-  mountJobRoutes(app, hub);
+  for (const feature of hub.features()) {
+    for (const route of feature.routes) mountFeatureRoute(app, route);
+  }
   return app;
+}
+
+/** Mounts one route a feature added: its result answers as JSON, its errors as any route's. */
+function mountFeatureRoute(app: Hono, route: FeatureRoute): void {
+  app.on(route.method, route.path, async (c) =>
+    c.json(
+      await route.handle({
+        params: c.req.param(),
+        query: (name) => c.req.query(name),
+        text: () => c.req.text(),
+      }),
+    ),
+  );
 }

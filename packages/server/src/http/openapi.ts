@@ -5,11 +5,8 @@ import {
   type ErrorCode,
   MAX_CHANNEL_LENGTH,
 } from "@switchyard/protocol";
-import { jobPaths, jobResponses, jobSchemas } from "../features/jobs/openapi.js";
+import type { InstalledFeature, Json } from "../core/hub-api.js";
 import { MAX_HISTORY_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PUBLISH_BATCH } from "./validate.js";
-
-/** A JSON value (the OpenAPI document is plain JSON). */
-export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 /** The parts of an OpenAPI 3.1 document that {@link openApiDocument} fills in. */
 export interface OpenApiDocument {
@@ -366,8 +363,23 @@ const paths: Record<string, Record<string, Json>> = {
   },
 };
 
-/** The hand-written OpenAPI 3.1 document of the HTTP API, served at `/api/openapi.json`. */
-export function openApiDocument(options: { serverUrl: string }): OpenApiDocument {
+/**
+ * The hand-written OpenAPI 3.1 document of the HTTP API, served at `/api/openapi.json`: the
+ * core routes and the fragments of the hub's features (jobs).
+ */
+export function openApiDocument(options: {
+  serverUrl: string;
+  features: readonly InstalledFeature[];
+}): OpenApiDocument {
+  const featurePaths: Record<string, Record<string, Json>> = {};
+  const featureSchemas: Record<string, Json> = {};
+  const featureResponses: Record<string, Json> = {};
+  for (const { openapi } of options.features) {
+    if (openapi === undefined) continue;
+    Object.assign(featurePaths, openapi.paths);
+    Object.assign(featureSchemas, openapi.schemas);
+    Object.assign(featureResponses, openapi.responses);
+  }
   return {
     openapi: "3.1.0",
     info: {
@@ -378,13 +390,13 @@ export function openApiDocument(options: { serverUrl: string }): OpenApiDocument
     },
     servers: [{ url: options.serverUrl }],
     security: [{ apiKey: [] }],
-    paths: { ...paths, ...jobPaths },
+    paths: { ...paths, ...featurePaths },
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "The hub's API key." },
       },
-      schemas: { ...schemas, ...jobSchemas },
-      responses: { ...responses, ...jobResponses },
+      schemas: { ...schemas, ...featureSchemas },
+      responses: { ...responses, ...featureResponses },
     },
   };
 }

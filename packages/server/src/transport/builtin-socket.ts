@@ -1,9 +1,14 @@
-import { isUtf8 } from "node:buffer";
 import type { Duplex } from "node:stream";
+import { armCloseTimer, type ClosingSocket, closeReasonBytes } from "./close-grace.js";
+import { frameMessage } from "./frame.js";
 import { CLOSE_NO_CODE, FrameReader } from "./frame-reader.js";
 import type { OutboundMessage } from "./outbound-message.js";
-import type { HubSocket, SocketHandler } from "./socket.js";
-import { DEFAULT_CLOSE_TIMEOUT, type TransportOptions } from "./upgrade.js";
+import type { HubSocket, SocketHandler, TransportHost } from "./socket.js";
+
+/** What every socket of one builtin transport shares: the hub's host and the close timeout. */
+export interface BuiltinSettings extends TransportHost {
+  readonly closeTimeout: number;
+}
 
 /**
  * Where a network socket keeps its {@link BuiltinSocket}: the socket's listeners are shared
@@ -22,11 +27,11 @@ const CLOSE_RECEIVED = 2;
 const ENDED = 4;
 /** The socket closed and the handler heard of it. */
 const GONE = 8;
+/** The close timer runs. */
+const TIMED = 16;
 
 /** Reported when the TCP connection went away without a close frame (RFC 6455 §7.1.5). */
 const CLOSE_ABNORMAL = 1006;
-/** A close reason takes at most 123 bytes (125 less the code). */
-const MAX_REASON = 123;
 const OPCODE_CLOSE = 0x8;
 const OPCODE_PONG = 0xa;
 const FIN = 0x80;
@@ -38,18 +43,17 @@ const NO_HANDLER: SocketHandler = { message() {}, ping: () => false, closed() {}
  * handshake's state and the network socket, in one object.
  *
  * Closing (RFC 6455 §7): whoever closes first sends a close frame and the other echoes it;
- * then the server ends the TCP connection. A socket that does not finish within
- * `closeTimeout` is destroyed. The handler hears `closed(code)` once the socket is gone: the
+ * then the server ends the TCP connection. A socket whose peer does not finish in time is
+ * destroyed (close-grace.ts). The handler hears `closed(code)` once the socket is gone: the
  * peer's close code (1005 for none), or 1006 when no close frame arrived.
  */
-export class BuiltinSocket extends FrameReader implements HubSocket {
+export class BuiltinSocket extends FrameReader implements HubSocket, ClosingSocket {
   private handler: SocketHandler = NO_HANDLER;
   private state = 0;
   private closeCode = CLOSE_ABNORMAL;
-  private timer: NodeJS.Timeout | undefined = undefined;
 
   constructor(
-    private readonly options: TransportOptions,
+    private readonly options: BuiltinSettings,
     private readonly socket: Duplex,
   ) {
     super();
@@ -73,13 +77,14 @@ export class BuiltinSocket extends FrameReader implements HubSocket {
   send(message: OutboundMessage, onWritten?: () => void): void {
     // After a close frame (ours or the peer's) the protocol allows no more data frames.
     if (this.state !== 0) return;
-    if (onWritten === undefined) this.socket.write(message.framed());
-    else this.socket.write(message.framed(), onWritten);
+    message.wire ??= frameMessage(message.payload, message.binary);
+    if (onWritten === undefined) this.socket.write(message.wire);
+    else this.socket.write(message.wire, onWritten);
   }
 
   close(code: number, reason: string): void {
     if ((this.state & CLOSE_SENT) !== 0) return;
-    this.sendClose(closeFrame(code, reasonBytes(reason)));
+    this.sendClose(closeFrame(code, closeReasonBytes(reason)));
     // Now the peer answers with its close frame, and we end the connection.
     this.armTimer();
   }
@@ -92,6 +97,11 @@ export class BuiltinSocket extends FrameReader implements HubSocket {
 
   get bufferedAmount(): number {
     return this.socket.writableLength;
+  }
+
+  /** True once the socket closed. */
+  get gone(): boolean {
+    return (this.state & GONE) !== 0;
   }
 
   protected onMessage(data: Buffer, binary: boolean): void {
@@ -118,7 +128,7 @@ export class BuiltinSocket extends FrameReader implements HubSocket {
 
   protected onProtocolError(code: number, reason: string): void {
     this.options.onError(new Error(`Invalid WebSocket frame: ${reason} (closing with ${code})`));
-    if ((this.state & CLOSE_SENT) === 0) this.sendClose(closeFrame(code, reasonBytes(reason)));
+    if ((this.state & CLOSE_SENT) === 0) this.sendClose(closeFrame(code, closeReasonBytes(reason)));
     this.end();
   }
 
@@ -129,11 +139,9 @@ export class BuiltinSocket extends FrameReader implements HubSocket {
   }
 
   /** The socket closed: tells the handler, once. */
-  gone(): void {
+  socketClosed(): void {
     if ((this.state & GONE) !== 0) return;
     this.state |= GONE | ENDED;
-    clearTimeout(this.timer);
-    this.timer = undefined;
     this.stopReading();
     this.handler.closed(this.closeCode);
   }
@@ -154,13 +162,9 @@ export class BuiltinSocket extends FrameReader implements HubSocket {
   }
 
   private armTimer(): void {
-    if (this.timer !== undefined || (this.state & GONE) !== 0) return;
-    this.timer = setTimeout(
-      destroySocket,
-      this.options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT,
-      this.socket,
-    );
-    this.timer.unref();
+    if ((this.state & (TIMED | GONE)) !== 0) return;
+    this.state |= TIMED;
+    armCloseTimer(this, this.options.closeTimeout);
   }
 }
 
@@ -173,11 +177,7 @@ function onEnd(this: OwnedSocket): void {
 }
 
 function onClose(this: OwnedSocket): void {
-  this[OWNER].gone();
-}
-
-function destroySocket(socket: Duplex): void {
-  socket.destroy();
+  this[OWNER].socketClosed();
 }
 
 /** An unmasked, final control frame. */
@@ -197,13 +197,4 @@ function closeFrame(code: number, reason: Uint8Array): Buffer {
   frame.writeUInt16BE(code, 2);
   frame.set(reason, 4);
   return frame;
-}
-
-/** The UTF-8 bytes of a close reason, cut to 123 bytes at a character boundary. */
-function reasonBytes(reason: string): Buffer {
-  let bytes = Buffer.from(reason);
-  if (bytes.length <= MAX_REASON) return bytes;
-  bytes = bytes.subarray(0, MAX_REASON);
-  while (!isUtf8(bytes)) bytes = bytes.subarray(0, bytes.length - 1);
-  return bytes;
 }

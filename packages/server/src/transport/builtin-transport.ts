@@ -1,23 +1,34 @@
 import type { IncomingMessage } from "node:http";
 import { Socket } from "node:net";
 import type { Duplex } from "node:stream";
-import { BuiltinSocket } from "./builtin-socket.js";
+import { type BuiltinSettings, BuiltinSocket } from "./builtin-socket.js";
+import { DEFAULT_CLOSE_TIMEOUT } from "./close-grace.js";
 import { switchingProtocols } from "./handshake.js";
-import { admit, type Transport, type TransportOptions } from "./upgrade.js";
+import type { Transport, TransportHost, TransportOptions } from "./socket.js";
+import { admit } from "./upgrade.js";
 
 /**
  * Switchyard's own WebSocket server transport: RFC 6455 on the plain socket of the `upgrade`
  * event, without extensions (no permessage-deflate). It exists for memory: a connection is the
  * network socket and one small {@link BuiltinSocket}, where `ws` adds a WebSocket, a stream
- * for its receiver, a sender and their listeners. Outbound messages are the hub's prebuilt
- * frames, written as they are.
+ * for its receiver, a sender and their listeners. Outbound messages are framed once and the
+ * same frame is written to every subscriber.
  */
-export class BuiltinTransport implements Transport {
-  constructor(private readonly options: TransportOptions) {}
+class BuiltinTransport implements Transport {
+  private settings: BuiltinSettings | undefined;
+
+  constructor(private readonly closeTimeout: number) {}
+
+  bind(host: TransportHost): void {
+    if (this.settings !== undefined) throw new Error("This transport already serves a hub");
+    this.settings = { ...host, closeTimeout: this.closeTimeout };
+  }
 
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on("error", this.options.onError);
-    const codec = admit(this.options, request, socket);
+    const settings = this.settings;
+    if (settings === undefined) throw new Error("The transport serves no hub yet: bind it first");
+    socket.on("error", settings.onError);
+    const codec = admit(settings, request, socket);
     if (!codec) return;
     if (!socket.readable || !socket.writable) {
       socket.destroy();
@@ -31,12 +42,20 @@ export class BuiltinTransport implements Transport {
       socket.setNoDelay(true);
       socket.setTimeout(0);
     }
-    const webSocket = new BuiltinSocket(this.options, socket);
-    const handler = this.options.accept(webSocket, {
+    const webSocket = new BuiltinSocket(settings, socket);
+    const handler = settings.accept(webSocket, {
       request,
       codec,
       ip: request.socket.remoteAddress ?? "unknown",
     });
     webSocket.start(handler, head);
   }
+}
+
+/**
+ * The builtin transport, the hub's default (`createHub({ transport: "builtin" })`): give one
+ * to `createHub({ transport })` to set its options.
+ */
+export function builtinTransport(options: TransportOptions = {}): Transport {
+  return new BuiltinTransport(options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT);
 }

@@ -1,12 +1,15 @@
-import { frameMessage } from "./frame.js";
-
 /**
- * One encoded message on its way to one or many clients. Fan-out queues the same instance
- * for every subscriber using the same codec, so the payload is encoded once and the wire
- * frame is built at most once (on first use) and then written to every socket as is.
+ * One encoded message on its way to one or many sockets. Fan-out queues the same instance for
+ * every subscriber using the same codec, so the payload is encoded once; a transport that
+ * frames messages itself builds the wire form once too, on the first socket it writes the
+ * message to, keeps it in `wire` and writes the same bytes to every other socket.
  */
 export class OutboundMessage {
-  private frame: Buffer | undefined;
+  /**
+   * The transport's wire form of this message (the builtin transport's complete WebSocket
+   * frame), built on first use and shared. Written and read by the transport only.
+   */
+  wire: Buffer | undefined = undefined;
 
   constructor(
     /** The encoded message (one frame of our protocol, or a batch of them). */
@@ -14,12 +17,6 @@ export class OutboundMessage {
     /** Sent as a binary WebSocket message (MessagePack) rather than text (JSON). */
     readonly binary: boolean,
   ) {}
-
-  /** The complete WebSocket frame of this message, built once and shared. */
-  framed(): Buffer {
-    this.frame ??= frameMessage(this.payload, this.binary);
-    return this.frame;
-  }
 
   /** Payload bytes, the figure queue caps count. */
   get length(): number {

@@ -2,43 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { type Codec, codecForSubprotocol, jsonCodec, SwitchyardError } from "@switchyard/protocol";
 import { checkHandshake } from "./handshake.js";
-import type { HubSocket, SocketHandler } from "./socket.js";
-
-/** What the transport learned from the upgrade request. */
-export interface UpgradeInfo {
-  request: IncomingMessage;
-  codec: Codec;
-  ip: string;
-}
-
-/** What the hub gives a transport; every transport takes the same options. */
-export interface TransportOptions {
-  /** Hard ceiling of one inbound message; larger ones close the socket with 1009. */
-  maxPayload: number;
-  /** Refuses an upgrade before the handshake (origin, draining); null lets it through. */
-  check(request: IncomingMessage): SwitchyardError | null;
-  /** Called for every accepted socket; returns the handler of its messages and close. */
-  accept(socket: HubSocket, info: UpgradeInfo): SocketHandler;
-  onError(error: unknown): void;
-  /**
-   * Milliseconds a closing socket may take at most to finish the closing handshake before it
-   * is destroyed (the peer may never answer our close frame, or never close its side of TCP).
-   * A backstop: the hub destroys a socket whose peer does not answer 3 s after the close frame
-   * left the process, and waits this long only for a close frame stuck behind bytes the peer
-   * has not read (so that a client that reads again still learns why it was closed).
-   * @default 30_000
-   */
-  closeTimeout?: number;
-}
-
-/** Accepts WebSocket upgrades routed to it by the hub. */
-export interface Transport {
-  /** Completes or refuses the upgrade of `socket`; `head` holds bytes read past the headers. */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
-}
-
-/** The default of {@link TransportOptions.closeTimeout} (the `ws` library's own default). */
-export const DEFAULT_CLOSE_TIMEOUT = 30_000;
+import type { TransportHost } from "./socket.js";
 
 /** Picks our codec from the offered subprotocols; none offered means JSON. */
 export function chooseCodec(header: string | undefined): Codec | undefined {
@@ -75,7 +39,7 @@ export function refuse(
  * subprotocol. Returns the codec, or undefined after refusing the upgrade.
  */
 export function admit(
-  options: TransportOptions,
+  host: TransportHost,
   request: IncomingMessage,
   socket: Duplex,
 ): Codec | undefined {
@@ -86,7 +50,7 @@ export function admit(
     refuse(socket, malformed.error, malformed.headers);
     return undefined;
   }
-  const refused = options.check(request);
+  const refused = host.check(request);
   if (refused) {
     refuse(socket, refused);
     return undefined;

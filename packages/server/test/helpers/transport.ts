@@ -1,13 +1,33 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createTransport, type TransportKind } from "../../src/transport/create-transport.js";
-import type { HubSocket } from "../../src/transport/socket.js";
-import type { TransportOptions } from "../../src/transport/upgrade.js";
+import { builtinTransport } from "../../src/transport/builtin-transport.js";
+import type {
+  HubSocket,
+  Transport,
+  TransportHost,
+  TransportOptions,
+} from "../../src/transport/socket.js";
+import { wsTransport } from "../../src/transport/ws-transport.js";
 import { onCleanup } from "./fixtures.js";
+
+/** The transports Switchyard ships, by the name `createHub({ transport })` takes. */
+export type TransportKind = "builtin" | "ws";
 
 /** Both transports, for suites that must pass on each. */
 export const TRANSPORTS: readonly TransportKind[] = ["builtin", "ws"];
+
+/** A transport of `kind`, bound to `host`. */
+export function createTransport(
+  kind: TransportKind,
+  host: TransportHost & TransportOptions,
+): Transport {
+  const { closeTimeout, ...rest } = host;
+  const options = closeTimeout === undefined ? {} : { closeTimeout };
+  const transport = kind === "ws" ? wsTransport(options) : builtinTransport(options);
+  transport.bind(rest);
+  return transport;
+}
 
 /** One socket a transport accepted, and everything its handler heard. */
 export interface AcceptedSocket {
@@ -37,7 +57,7 @@ export interface TransportFixture {
  */
 export async function startTransport(
   kind: TransportKind,
-  options: Partial<TransportOptions> = {},
+  options: Partial<TransportHost & TransportOptions> = {},
 ): Promise<TransportFixture> {
   const accepted: AcceptedSocket[] = [];
   const waiting: ((socket: AcceptedSocket) => void)[] = [];

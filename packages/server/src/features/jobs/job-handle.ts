@@ -6,7 +6,7 @@ import {
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { BrokerEvent } from "../../broker/broker.js";
-import type { Hub } from "../../core/hub-api.js";
+import type { CoreHub } from "../../core/hub-api.js";
 import type { Logger } from "../../core/options.js";
 import { applyJobEvent, receiveChunk, retainChunk } from "./apply-event.js";
 import { EtaEstimator } from "./eta.js";
@@ -35,7 +35,7 @@ import {
 
 /** What a handle needs from the jobs feature. */
 export interface JobContext {
-  readonly hub: Pick<Hub, "publish" | "listen">;
+  readonly hub: Pick<CoreHub, "publish" | "listen">;
   readonly store: JobStore;
   readonly options: ResolvedJobsOptions;
   readonly logger: Logger;

@@ -4,14 +4,13 @@ import {
   type JobVisibility,
   SwitchyardError,
 } from "@switchyard/protocol";
-import type { Hub } from "../../core/hub-api.js";
+import type { CoreHub } from "../../core/hub-api.js";
 import { newId } from "../../core/ids.js";
 import type { Logger } from "../../core/options.js";
 import { found, isOwner, type JobOwnerInput, type JobRequester, toOwner } from "./access.js";
 import { JobFailure } from "./job-failure.js";
 import { type JobContext, JobProducer } from "./job-handle.js";
 import { type JobsOptions, type ResolvedJobsOptions, resolveJobsOptions } from "./options.js";
-import { registerJobRpcs } from "./rpc.js";
 import { type JobRecord, JobStore, newRecord, toInfo } from "./store.js";
 import { isFinished, type JobHandle, type JobInfo, jobChannel } from "./types.js";
 import { plain } from "./validate.js";
@@ -93,8 +92,8 @@ export interface Jobs {
 
 const SWEEP_MS = 60_000;
 
-/** The jobs feature of one hub node. */
-export class JobsFeature implements Jobs {
+/** The jobs of one hub node (`hub.jobs`). */
+export class HubJobs implements Jobs {
   private readonly options: ResolvedJobsOptions;
   private readonly store: JobStore;
   private readonly context: JobContext;
@@ -106,7 +105,7 @@ export class JobsFeature implements Jobs {
   private closed = false;
 
   constructor(
-    private readonly hub: Hub,
+    private readonly hub: CoreHub,
     options: JobsOptions | undefined,
     private readonly logger: Logger,
   ) {
@@ -121,7 +120,6 @@ export class JobsFeature implements Jobs {
         if (this.handles.get(handle.id) === handle) this.handles.delete(handle.id);
       },
     };
-    registerJobRpcs(hub, this);
     this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.options.activeTtl));
     this.sweeper.unref();
   }
@@ -329,6 +327,11 @@ export class JobsFeature implements Jobs {
     if (this.closed) throw new SwitchyardError("server_shutting_down");
   }
 
+  /** Jobs this node reports for (a producer, or a worker's reports through this node). */
+  get producing(): number {
+    return this.handles.size;
+  }
+
   /** Stops every timer and lets go of every handle (their signals abort). */
   close(): void {
     if (this.closed) return;
@@ -345,9 +348,4 @@ function finishedError(record: JobRecord): SwitchyardError {
     id: record.id,
     status: record.status,
   });
-}
-
-/** Creates the jobs feature of a hub (called by `createHub`). */
-export function createJobs(hub: Hub, options: JobsOptions | undefined, logger: Logger) {
-  return new JobsFeature(hub, options, logger);
 }

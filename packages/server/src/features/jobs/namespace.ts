@@ -1,5 +1,5 @@
 import type { Broker } from "../../broker/broker.js";
-import type { HubOptions, NamespaceOptions } from "../../core/options.js";
+import type { NamespaceOptions } from "../../core/options.js";
 import { canWatch, found } from "./access.js";
 import { JobStore, toSnapshot } from "./store.js";
 
@@ -29,14 +29,4 @@ export function jobNamespace(broker: Broker): NamespaceOptions {
       return info === undefined ? undefined : toSnapshot(info);
     },
   };
-}
-
-/**
- * The hub's namespaces with the built-in `job` namespace added. A `job` namespace configured
- * by the user is laid over it field by field: its rules win, the snapshot and conflation stay
- * unless it sets its own.
- */
-export function withJobNamespace(options: HubOptions, broker: Broker): HubOptions {
-  const job: NamespaceOptions = { ...jobNamespace(broker), ...options.namespaces?.job };
-  return { ...options, namespaces: { ...options.namespaces, job } };
 }

@@ -1,5 +1,5 @@
 import { ERRORS, type ErrorCode } from "@switchyard/protocol";
-import type { Json } from "../../http/openapi.js";
+import type { Json, OpenApiFragment } from "../../core/hub-api.js";
 import {
   MAX_CANCEL_REASON_LENGTH,
   MAX_FAILURE_CODE_LENGTH,
@@ -279,4 +279,11 @@ export const jobPaths: Record<string, Record<string, Json>> = {
       },
     },
   },
+};
+
+/** The OpenAPI fragment of the job routes, merged into the HTTP API's document. */
+export const jobOpenApi: OpenApiFragment = {
+  paths: jobPaths,
+  schemas: jobSchemas,
+  responses: jobResponses,
 };

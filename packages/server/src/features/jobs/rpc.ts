@@ -1,5 +1,5 @@
 import { type JobListResult, type JobSnapshot, SwitchyardError } from "@switchyard/protocol";
-import type { Hub } from "../../core/hub-api.js";
+import type { CoreHub } from "../../core/hub-api.js";
 import { canWatch } from "./access.js";
 import type { Jobs } from "./jobs.js";
 import { toSnapshot } from "./store.js";
@@ -32,7 +32,7 @@ function idOf(body: Record<string, unknown>): string {
  * - `job.cancel {id, reason?}` → the snapshot after the cancel request; only the owner
  *   (else `forbidden`).
  */
-export function registerJobRpcs(hub: Hub, jobs: Jobs): void {
+export function registerJobRpcs(hub: CoreHub, jobs: Jobs): void {
   hub.rpc("job.get", async (data, { client }): Promise<JobSnapshot> => {
     const id = idOf(fields(data, ["id"]));
     const info = await jobs.get(id);
