@@ -4,15 +4,29 @@ import {
   ERRORS,
   type ErrorCode,
   type ErrorPayload,
+  type RequestFrame,
   SwitchyardError,
 } from "@switchyard/protocol";
 import type { HubSocket, SocketHandler } from "../transport/socket.js";
 import type { Identity } from "./auth/authenticator.js";
-import type { HubCore } from "./core.js";
-import type { ClientInfo } from "./hub-api.js";
-import { Inbound } from "./inbound.js";
-import { OutboundQueue } from "./outbound-queue.js";
+import type { Emitter } from "./emitter.js";
+import type { ClientInfo, HubEvents } from "./hub-api.js";
+import { Inbound, type InboundContext, type InboundOwner } from "./inbound.js";
+import type { ConnectionLimits } from "./limits/connection-limits.js";
+import { type OutboundContext, OutboundQueue } from "./outbound-queue.js";
+import type { Registry } from "./registry.js";
 import type { Subscription } from "./subscription.js";
+
+/** What a connection needs of the hub (the hub core is one). */
+export interface ConnectionContext extends OutboundContext, InboundContext {
+  readonly registry: Registry<Connection>;
+  readonly connectionLimits: ConnectionLimits;
+  readonly emitter: Emitter<HubEvents>;
+  /** The socket of `connection` closed: it leaves the hub (called once, by the connection). */
+  left(connection: Connection): void;
+  /** Handles one request of a connection (requests.ts); throws a SwitchyardError to refuse it. */
+  handle(connection: Connection, frame: RequestFrame): Promise<void>;
+}
 
 /** The claims of a connection before `connect` (shared). */
 const NO_CLAIMS: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -36,7 +50,7 @@ export interface UpgradeCredentials {
  * and ordered by its {@link Inbound}. Every field other files read is a getter: the state
  * changes only through the methods below.
  */
-export class Connection extends OutboundQueue implements SocketHandler {
+export class Connection extends OutboundQueue implements SocketHandler, InboundOwner {
   readonly clientId: string;
   readonly ip: string;
   private currentState: ConnectionState = "opening";
@@ -59,8 +73,11 @@ export class Connection extends OutboundQueue implements SocketHandler {
   /** Reads, rate-limits and orders the client's requests. */
   private readonly inbound: Inbound;
 
+  /** The base class's context, seen with the connection's wider needs. */
+  declare protected readonly core: ConnectionContext;
+
   constructor(
-    core: HubCore,
+    core: ConnectionContext,
     socket: HubSocket,
     init: { clientId: string; ip: string; codec: Codec; upgrade: UpgradeCredentials },
   ) {
@@ -180,6 +197,11 @@ export class Connection extends OutboundQueue implements SocketHandler {
   /** One inbound WebSocket message. */
   message(data: Buffer, binary: boolean): void {
     this.inbound.message(data, binary);
+  }
+
+  /** Runs one request of this client (requests.ts). */
+  handle(frame: RequestFrame): Promise<void> {
+    return this.core.handle(this, frame);
   }
 
   /** A WebSocket ping: whether to answer it (rate limit and queue cap, in {@link Inbound}). */

@@ -1,4 +1,5 @@
 import {
+  type Codec,
   type ConnectFrame,
   closeCodeOf,
   type ErrorCode,
@@ -7,9 +8,31 @@ import {
   type RpcFrame,
   SwitchyardError,
 } from "@switchyard/protocol";
-import type { Connection } from "./connection.js";
-import type { HubCore } from "./core.js";
 import { TokenBucket } from "./limits/token-bucket.js";
+import type { LimitOptions, Logger } from "./options.js";
+import type { HubCounters } from "./stats.js";
+
+/** What an {@link Inbound} needs of the hub. */
+export interface InboundContext {
+  readonly limits: LimitOptions;
+  readonly counters: HubCounters;
+  readonly logger: Logger;
+}
+
+/** What an {@link Inbound} needs of its connection. */
+export interface InboundOwner {
+  readonly state: "opening" | "open" | "closing" | "closed";
+  readonly clientId: string;
+  readonly codec: Codec;
+  /** Bytes held for the client (its queue and socket buffer), for the pong cap. */
+  readonly queuedBytes: number;
+  /** Something arrived from the client: it is alive. */
+  heard(): void;
+  /** Runs one request (requests.ts); throws a SwitchyardError to refuse it. */
+  handle(frame: RequestFrame): Promise<void>;
+  replyError(id: number | undefined, error: unknown): void;
+  close(reason: ErrorCode, message?: string): void;
+}
 
 /** The start of every connection's request chain (shared: a settled promise never changes). */
 const SETTLED: Promise<void> = Promise.resolve();
@@ -43,8 +66,8 @@ export class Inbound {
   private ending: ErrorCode | undefined;
 
   constructor(
-    private readonly core: HubCore,
-    private readonly connection: Connection,
+    private readonly core: InboundContext,
+    private readonly connection: InboundOwner,
   ) {
     // One options object for every connection: the buckets share its derived settings.
     this.bucket = new TokenBucket(core.limits);
@@ -172,7 +195,7 @@ export class Inbound {
   private async connect(frame: ConnectFrame): Promise<void> {
     this.connectError = undefined;
     try {
-      await this.core.handle(this.connection, frame);
+      await this.connection.handle(frame);
     } catch (error) {
       if (this.connection.state === "closed") return;
       this.connection.replyError(frame.id, error);
@@ -189,7 +212,7 @@ export class Inbound {
 
   private async run(frame: RequestFrame): Promise<void> {
     try {
-      await this.core.handle(this.connection, frame);
+      await this.connection.handle(frame);
     } catch (error) {
       if (this.connection.state === "closed") return;
       this.connection.replyError(frame.id, error);

@@ -2,11 +2,21 @@ import type { Codec } from "@switchyard/protocol";
 import type { BrokerEvent } from "../broker/broker.js";
 import { OutboundMessage } from "../transport/outbound-message.js";
 import type { HubSocket } from "../transport/socket.js";
-import type { HubCore } from "./core.js";
 import { eventFrame } from "./event-frame.js";
-import type { Flushable } from "./flush-scheduler.js";
+import type { Flushable, FlushScheduler } from "./flush-scheduler.js";
+import type { LimitOptions } from "./options.js";
 import { ReplayQueue, type ReplaySink } from "./replay.js";
+import type { HubCounters } from "./stats.js";
 import type { Subscription } from "./subscription.js";
+
+/** What an outbound queue needs of the hub. */
+export interface OutboundContext {
+  readonly limits: LimitOptions;
+  readonly scheduler: FlushScheduler;
+  readonly counters: HubCounters;
+  /** Encodes a frame to bytes with `codec` (the one place frames become bytes). */
+  encode(codec: Codec, frame: unknown): Uint8Array;
+}
 
 /** Above this many bytes in the socket's buffer, frames wait in our queue (where they can be conflated). */
 const HIGH_WATER = 128 * 1024;
@@ -47,7 +57,7 @@ export abstract class OutboundQueue implements Flushable, ReplaySink {
   private onWritten: (() => void) | undefined;
 
   constructor(
-    protected readonly core: HubCore,
+    protected readonly core: OutboundContext,
     protected readonly socket: HubSocket,
     readonly codec: Codec,
   ) {}
