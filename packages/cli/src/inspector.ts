@@ -11,7 +11,7 @@ import { Hono } from "hono";
 export const INSPECTOR_DIR = fileURLToPath(new URL("../dist/inspector/", import.meta.url));
 
 /** URL path of the client SDK as one ES module, for `import { createClient } from …`. */
-export const SDK_PATH = "/sdk/switchyard-client.js";
+const SDK_PATH = "/sdk/switchyard-client.js";
 
 interface Asset {
   /** Path of the file inside the inspector directory. */

@@ -67,7 +67,7 @@ export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
 }
 
 /** The host as it goes into a URL: wildcard hosts become loopback, IPv6 gets brackets. */
-export function urlHost(host: string): string {
+function urlHost(host: string): string {
   if (host === "0.0.0.0" || host === "") return "127.0.0.1";
   if (host === "::") return "[::1]";
   return host.includes(":") ? `[${host}]` : host;

@@ -91,7 +91,7 @@ export function initialJobState(id: string): JobState {
 }
 
 /** True when `status` is final: nothing changes the job any more. */
-export function isFinal(status: JobStatus | null): boolean {
+function isFinal(status: JobStatus | null): boolean {
   return status === "completed" || status === "failed" || status === "cancelled";
 }
 

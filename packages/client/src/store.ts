@@ -16,7 +16,7 @@ export interface Readable<T> {
  * bookkeeping, and must not be swallowed either: it is rethrown on its own task, as an
  * `EventTarget` reports a throwing listener.
  */
-export function callListener<A extends unknown[]>(listener: (...args: A) => void, ...args: A) {
+function callListener<A extends unknown[]>(listener: (...args: A) => void, ...args: A) {
   try {
     listener(...args);
   } catch (error) {

@@ -88,7 +88,7 @@ export const ERRORS = {
   // --- errors that close the connection: terminal (40xx) ---
   unauthorized: { status: 401, close: 4001, message: "A token is required" },
   token_invalid: { status: 401, close: 4002, message: "The token is not valid" },
-  disconnected: { status: 200, close: 4003, message: "Disconnected by the server" },
+  disconnected: { status: 410, close: 4003, message: "Disconnected by the server" },
   // --- errors that close the connection: back off slowly (41xx) ---
   rate_limited: { status: 429, close: 4100, message: "Too many messages" },
   too_many_connections: { status: 503, close: 4101, message: "Connection limit reached" },

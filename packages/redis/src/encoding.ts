@@ -38,7 +38,7 @@ export function encodePayload(event: string, data: unknown): Buffer {
 }
 
 /** Decodes a payload made by {@link encodePayload}. */
-export function decodePayload(payload: Uint8Array): { event: string; data: unknown } {
+function decodePayload(payload: Uint8Array): { event: string; data: unknown } {
   const decoded = unpack(payload);
   if (!Array.isArray(decoded) || typeof decoded[0] !== "string") {
     throw new Error("malformed event payload");

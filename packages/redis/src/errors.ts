@@ -1,7 +1,7 @@
 import { SwitchyardError } from "@switchyard/protocol";
 
 /** A Redis failure as the hub sees it: a `SwitchyardError`, the cause in its message. */
-export function redisFailure(error: unknown): SwitchyardError {
+function redisFailure(error: unknown): SwitchyardError {
   if (error instanceof SwitchyardError) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new SwitchyardError("internal_error", `Redis command failed: ${reason}`);

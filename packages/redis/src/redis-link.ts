@@ -27,7 +27,7 @@ export interface RedisLinkOptions {
 }
 
 /** `redis://user:secret@host` → `redis://user:***@host`, for messages and logs. */
-export function redactUrl(url: string): string {
+function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== "") parsed.password = "***";

@@ -91,7 +91,7 @@ export type {
   ProgressOptions,
 } from "./features/jobs/types.js";
 export { requireApiKey } from "./http/api-key.js";
-export { createHttpApi, type HttpApiOptions } from "./http/http-api.js";
+export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http/http-api.js";
 export { builtinTransport } from "./transport/builtin-transport.js";
 export type { OutboundMessage } from "./transport/outbound-message.js";
 export type {

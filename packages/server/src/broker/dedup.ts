@@ -20,7 +20,7 @@ export interface DedupCacheOptions {
 }
 
 /** Default {@link DedupCacheOptions.maxEntries}. */
-export const DEDUP_MAX_ENTRIES = 100_000;
+const DEDUP_MAX_ENTRIES = 100_000;
 
 interface Entry<T> {
   value: T;

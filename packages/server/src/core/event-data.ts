@@ -1,7 +1,7 @@
 import { SwitchyardError } from "@switchyard/protocol";
 
 /** Most levels of arrays and objects nested in event data (the outermost one counts as 1). */
-export const MAX_DATA_DEPTH = 100;
+const MAX_DATA_DEPTH = 100;
 
 /** What is wrong at one place of a value; `path` is filled leaf first while unwinding. */
 interface Problem {

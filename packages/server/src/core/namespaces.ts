@@ -114,7 +114,7 @@ export class Namespaces {
 }
 
 /** True when `channel` is one of the personal channels of `who`. */
-export function isOwnPersonalChannel(channel: string, who: Requester): boolean {
+function isOwnPersonalChannel(channel: string, who: Requester): boolean {
   return (
     channel === PERSONAL.broadcast ||
     channel === PERSONAL.client + who.clientId ||

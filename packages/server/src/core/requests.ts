@@ -79,10 +79,9 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
   const joined: [Subscription, Prepared][] = [];
   for (const channel of personal) {
     const subscription = createSubscription(channel, core.namespaces.resolve(channel), undefined);
-    joined.push([
-      subscription,
-      await prepare(core, connection, subscription, frame.since?.[channel]),
-    ]);
+    const prepared = await prepare(core, connection, subscription, frame.since?.[channel]);
+    if (prepared === undefined) return;
+    joined.push([subscription, prepared]);
   }
   if (connection.state !== "opening") return;
   connection.open();
@@ -135,6 +134,7 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   // Subscribing again replaces the subscription (new filter, new recovery point).
   const subscription = createSubscription(channel, namespace, frame.events);
   const prepared = await prepare(core, connection, subscription, frame.since);
+  if (prepared === undefined) return;
   const snapshot = await namespace.snapshot?.(accessContext(connection, channel));
   if (connection.state !== "open") return;
   connection.reply(frame.id, {
@@ -178,18 +178,17 @@ interface Prepared {
 
 /**
  * Registers the subscription (live events are buffered from now on), then reads where the
- * channel stands, recovering the events after `since` when asked.
+ * channel stands, recovering the events after `since` when asked. Undefined when the
+ * connection is closing: its close answers the request (nothing failed).
  */
 async function prepare(
   core: HubCore,
   connection: Connection,
   subscription: Subscription,
   since: StreamPosition | undefined,
-): Promise<Prepared> {
+): Promise<Prepared | undefined> {
   const { channel } = subscription;
-  if (connection.state === "closing" || connection.state === "closed") {
-    throw new SwitchyardError("internal_error", "The connection is closing");
-  }
+  if (connection.state === "closing" || connection.state === "closed") return undefined;
   connection.subscribed(subscription);
   await core.registry.add(connection, subscription);
   if (!subscription.namespace.history) {

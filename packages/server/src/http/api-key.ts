@@ -8,7 +8,7 @@ import { errorResponse } from "./errors.js";
  * Compares two secrets in constant time. Both are hashed with SHA-256 first, so neither the
  * content nor the length of the expected secret leaks through timing.
  */
-export function secretsMatch(expectedDigest: Buffer, given: string): boolean {
+function secretsMatch(expectedDigest: Buffer, given: string): boolean {
   const givenDigest = createHash("sha256").update(given, "utf8").digest();
   return timingSafeEqual(expectedDigest, givenDigest);
 }

@@ -8,7 +8,7 @@
  * How long the peer has to answer our close frame once it has left the process (the socket's
  * write buffer is empty), before the socket is destroyed.
  */
-export const CLOSE_GRACE_MS = 3_000;
+const CLOSE_GRACE_MS = 3_000;
 
 /**
  * The default longest life of a closing socket. A close frame may wait behind bytes the peer

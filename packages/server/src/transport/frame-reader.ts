@@ -12,9 +12,9 @@
 import { isUtf8 } from "node:buffer";
 
 /** Close codes of protocol violations (RFC 6455 §7.4.1). */
-export const CLOSE_PROTOCOL_ERROR = 1002;
-export const CLOSE_INVALID_DATA = 1007;
-export const CLOSE_TOO_BIG = 1009;
+const CLOSE_PROTOCOL_ERROR = 1002;
+const CLOSE_INVALID_DATA = 1007;
+const CLOSE_TOO_BIG = 1009;
 /** The code reported for a close frame without a code (RFC 6455 §7.1.5); never sent. */
 export const CLOSE_NO_CODE = 1005;
 

@@ -14,13 +14,13 @@ const LENGTH_16 = 126;
 const LENGTH_64 = 0x10000;
 
 /** Bytes of the header of a frame carrying `length` payload bytes. */
-export function headerLength(length: number): number {
+function headerLength(length: number): number {
   if (length < LENGTH_16) return 2;
   return length < LENGTH_64 ? 4 : 10;
 }
 
 /** Writes the header of an unmasked, final frame into `target` at 0; returns its length. */
-export function writeHeader(target: Uint8Array, length: number, binary: boolean): number {
+function writeHeader(target: Uint8Array, length: number, binary: boolean): number {
   target[0] = FIN | (binary ? OPCODE_BINARY : OPCODE_TEXT);
   if (length < LENGTH_16) {
     target[1] = length;

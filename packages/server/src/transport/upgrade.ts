@@ -5,7 +5,7 @@ import { checkHandshake } from "./handshake.js";
 import type { TransportHost } from "./socket.js";
 
 /** Picks our codec from the offered subprotocols; none offered means JSON. */
-export function chooseCodec(header: string | undefined): Codec | undefined {
+function chooseCodec(header: string | undefined): Codec | undefined {
   if (!header) return jsonCodec;
   for (const offered of header.split(",")) {
     const codec = codecForSubprotocol(offered.trim());

@@ -12,7 +12,7 @@ import { isPersonalChannel } from "@switchyard/protocol";
  * an entry that itself starts with `$`, so a broad pattern like `"*"` never reaches another
  * user's personal channel.
  */
-export const CHANNELS_CLAIM = "channels";
+const CHANNELS_CLAIM = "channels";
 
 /**
  * Returns true when the token claims grant `channel` through their `channels` claim.

@@ -9,7 +9,7 @@ export interface EtaOptions {
 }
 
 /** Default of {@link EtaOptions.tau}. */
-export const DEFAULT_ETA_TAU = 10_000;
+const DEFAULT_ETA_TAU = 10_000;
 
 /**
  * Estimates the seconds left of a job from the smoothed rate of its progress, for producers

@@ -28,7 +28,7 @@ const nullable = (schema: { [key: string]: Json }): Json => ({
   type: [schema.type as string, "null"],
 });
 
-export const jobSchemas: Record<string, Json> = {
+const jobSchemas: Record<string, Json> = {
   JobStatus: {
     type: "string",
     enum: ["queued", "running", "cancelling", "completed", "failed", "cancelled"],
@@ -96,7 +96,7 @@ export const jobSchemas: Record<string, Json> = {
   },
 };
 
-export const jobResponses: Record<string, Json> = {
+const jobResponses: Record<string, Json> = {
   JobNotFound: errors("No kept job has this id.", "job_not_found"),
   JobConflict: errors(
     "The job already finished, the id is taken, or the chunk index was already received.",
@@ -155,7 +155,7 @@ const object = (properties: { [key: string]: Json }, required: string[] = []): J
   properties,
 });
 
-export const jobPaths: Record<string, Record<string, Json>> = {
+const jobPaths: Record<string, Record<string, Json>> = {
   "/api/jobs": {
     post: {
       operationId: "createJob",

@@ -47,7 +47,7 @@ export interface JobRecord {
 }
 
 /** Key-value layout of jobs (one prefix, so jobs never collide with other features). */
-export const jobKeys = {
+const jobKeys = {
   record: (id: string) => `jobs/record/${id}`,
   chunk: (id: string, index: number) => `jobs/chunk/${id}/${index}`,
   user: (userId: string) => `jobs/user/${userId}`,

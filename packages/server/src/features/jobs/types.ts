@@ -2,10 +2,10 @@
  * The server's side of jobs: owners, the producer's handle and what it learns from each
  * report. The wire shapes (snapshot, event data, statuses) are in `@switchyard/protocol`.
  */
-import type { JobEventName, JobSnapshot, JobStatus } from "@switchyard/protocol";
+import type { JobSnapshot, JobStatus } from "@switchyard/protocol";
 
 /** The final statuses: nothing changes a job after them. */
-export const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
+const FINISHED_STATUSES: ReadonlySet<JobStatus> = new Set<JobStatus>([
   "completed",
   "failed",
   "cancelled",
@@ -28,18 +28,6 @@ export interface JobOwner {
 export interface JobInfo extends JobSnapshot {
   owner: JobOwner;
 }
-
-/** Every event name of `job:<id>`. */
-export const JOB_EVENTS: readonly JobEventName[] = [
-  "started",
-  "progress",
-  "chunk",
-  "validation_required",
-  "cancel_requested",
-  "completed",
-  "failed",
-  "cancelled",
-];
 
 /** What a producer learns from each report: above all, whether to stop. */
 export interface JobAck {
