@@ -2,6 +2,7 @@
  * Switchyard under test: the hub from @switchyard/server on a plain `http.Server`, with its
  * default options (memory broker, history on, batching per tick). The client picks the codec
  * by subprotocol, so one script serves both the JSON and the MessagePack targets.
+ * `SWITCHYARD_TRANSPORT=ws` runs the hub on the `ws` transport instead of the builtin one.
  */
 import { createServer } from "node:http";
 import { createHub } from "@switchyard/server";
@@ -9,7 +10,8 @@ import { EVENT_NAME, serveControl } from "../control.js";
 import { nodeProfiler } from "./node-profiler.js";
 
 const anyone = { subscribe: "anyone" } as const;
-const hub = createHub({ allowAnonymous: true, namespaces: { "": anyone, c: anyone } });
+const transport = process.env.SWITCHYARD_TRANSPORT === "ws" ? "ws" : "builtin";
+const hub = createHub({ allowAnonymous: true, namespaces: { "": anyone, c: anyone }, transport });
 const server = createServer();
 hub.attach(server);
 
