@@ -1,6 +1,7 @@
 import { Packr } from "msgpackr";
 import { PROTOCOL_VERSION } from "./frames.js";
 import { widenIntegers } from "./msgpack-integers.js";
+import { messagePackReader } from "./msgpack-reader.js";
 
 /** Codec names; the WebSocket subprotocol is `switchyard.v1.<name>`. */
 export type CodecName = "json" | "msgpack";
@@ -71,7 +72,8 @@ export const jsonCodec: Codec = {
 // `skipValues` drops undefined fields as JSON.stringify does (documented, missing from the types).
 // Reading: 64-bit integers as numbers; binary data copied out of the message (a small `bin`
 // kept in history must not hold the whole message); msgpackr's structured-clone references
-// refused, as they build cycles and shared subtrees that no JSON value has.
+// refused, as they build cycles and shared subtrees that no JSON value has; the rest of what
+// msgpackr reads otherwise than the protocol is in msgpack-reader.ts.
 const packrOptions = {
   useRecords: false,
   mapsAsObjects: true,
@@ -80,8 +82,9 @@ const packrOptions = {
   largeBigIntToFloat: true,
   copyBuffers: true,
   structuredClone: false,
-} as ConstructorParameters<typeof Packr>[0];
+} as NonNullable<ConstructorParameters<typeof Packr>[0]>;
 const packr = new Packr(packrOptions);
+const readMessagePack = messagePackReader(packrOptions);
 
 function arrayHeader(count: number): Uint8Array {
   if (count < 16) return Uint8Array.of(0x90 | count);
@@ -108,7 +111,7 @@ export const msgpackCodec: Codec = {
       message instanceof Uint8Array
         ? new Uint8Array(message.buffer, message.byteOffset, message.byteLength)
         : new Uint8Array(message);
-    return packr.unpack(bytes);
+    return readMessagePack(bytes);
   },
 };
 

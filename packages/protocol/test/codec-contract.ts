@@ -317,6 +317,18 @@ export function codecContract(codec: Codec, cases: CodecCases): void {
         expectRoundTrip(record);
         expectRoundTrip([record, record]);
       });
+
+      it("reads back an own '__proto__' key as a key, leaving the prototype alone", () => {
+        const value = JSON.parse('{"__proto__":{"polluted":true},"a":1}') as object;
+        for (const decoded of readBack(value)) {
+          expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+          expect(Object.keys(decoded as object)).toEqual(["__proto__", "a"]);
+          expect(Object.getOwnPropertyDescriptor(decoded, "__proto__")?.value).toEqual({
+            polluted: true,
+          });
+        }
+        expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+      });
     });
 
     describe("nested data", () => {
