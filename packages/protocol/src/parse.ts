@@ -18,13 +18,18 @@ const isString = (value: unknown): value is string => typeof value === "string";
 
 const MAX_TOKEN_LENGTH = 16_384;
 const MAX_KEY_LENGTH = 256;
+const MAX_EPOCH_LENGTH = 128;
+const MAX_METHOD_LENGTH = 128;
+const MAX_EVENT_FILTER = 256;
+
+const POSITION = `{epoch: string of at most ${MAX_EPOCH_LENGTH} characters, offset: non-negative integer}`;
 
 /** Returns true when `value` is a `{epoch, offset}` stream position. */
 export function isStreamPosition(value: unknown): value is StreamPosition {
   return (
     isObject(value) &&
     isString(value.epoch) &&
-    value.epoch.length <= 128 &&
+    value.epoch.length <= MAX_EPOCH_LENGTH &&
     typeof value.offset === "number" &&
     Number.isSafeInteger(value.offset) &&
     value.offset >= 0
@@ -64,26 +69,29 @@ function checkRequest(type: string, f: Fields): string | undefined {
   switch (type) {
     case "connect":
       if (f.token !== undefined && !(isString(f.token) && f.token.length <= MAX_TOKEN_LENGTH))
-        return "Field 'token' must be a string";
+        return `Field 'token' must be a string of at most ${MAX_TOKEN_LENGTH} characters`;
       if (f.sessionId !== undefined && !isString(f.sessionId))
         return "Field 'sessionId' must be a string";
       if (f.since !== undefined) {
         if (!isObject(f.since)) return "Field 'since' must be an object of channel positions";
         for (const position of Object.values(f.since)) {
-          if (!isStreamPosition(position))
-            return "Each entry of 'since' must be {epoch: string, offset: integer}";
+          if (!isStreamPosition(position)) return `Each entry of 'since' must be ${POSITION}`;
         }
       }
       return undefined;
     case "subscribe":
       if (!isString(f.channel)) return "Field 'channel' must be a string";
       if (f.since !== undefined && !isStreamPosition(f.since))
-        return "Field 'since' must be {epoch: string, offset: integer}";
+        return `Field 'since' must be ${POSITION}`;
       if (
         f.events !== undefined &&
-        !(Array.isArray(f.events) && f.events.length <= 256 && f.events.every(isString))
+        !(
+          Array.isArray(f.events) &&
+          f.events.length <= MAX_EVENT_FILTER &&
+          f.events.every(isString)
+        )
       )
-        return "Field 'events' must be an array of event names";
+        return `Field 'events' must be an array of at most ${MAX_EVENT_FILTER} event names`;
       return undefined;
     case "unsubscribe":
       return isString(f.channel) ? undefined : "Field 'channel' must be a string";
@@ -97,13 +105,13 @@ function checkRequest(type: string, f: Fields): string | undefined {
         return `Field 'idempotencyKey' must be a string of at most ${MAX_KEY_LENGTH} characters`;
       return undefined;
     case "rpc":
-      return isString(f.method) && f.method.length <= 128
+      return isString(f.method) && f.method.length <= MAX_METHOD_LENGTH
         ? undefined
-        : "Field 'method' must be a string";
+        : `Field 'method' must be a string of at most ${MAX_METHOD_LENGTH} characters`;
     case "refresh":
       return isString(f.token) && f.token.length <= MAX_TOKEN_LENGTH
         ? undefined
-        : "Field 'token' must be a string";
+        : `Field 'token' must be a string of at most ${MAX_TOKEN_LENGTH} characters`;
     default:
       return undefined;
   }

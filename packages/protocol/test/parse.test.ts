@@ -214,6 +214,24 @@ describe("parseClientFrame", () => {
       }
     });
   });
+
+  it("says the limit when a string or list is too long", () => {
+    const cases: [Fields, string][] = [
+      [{ ...MINIMAL.connect, token: "t".repeat(16_385) }, "16384"],
+      [{ ...MINIMAL.refresh, token: "t".repeat(16_385) }, "16384"],
+      [{ ...MINIMAL.rpc, method: "m".repeat(129) }, "128"],
+      [{ ...MINIMAL.publish, idempotencyKey: "k".repeat(257) }, "256"],
+      [{ ...MINIMAL.subscribe, events: Array(257).fill("progress") }, "256"],
+      [{ ...MINIMAL.subscribe, since: position("e".repeat(129), 0) }, "128"],
+      [{ ...MINIMAL.connect, since: { "$user:a": position("e".repeat(129), 0) } }, "128"],
+    ];
+    for (const [frame, limit] of cases) {
+      expect(
+        refusal(parseClientFrame(frame)).message,
+        JSON.stringify(frame).slice(0, 40),
+      ).toContain(limit);
+    }
+  });
 });
 
 describe("isStreamPosition", () => {
