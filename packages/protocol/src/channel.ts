@@ -7,7 +7,9 @@
 /** Longest channel name accepted, in characters. */
 export const MAX_CHANNEL_LENGTH = 256;
 
-const CHANNEL_PATTERN = /^\$?[A-Za-z0-9_.-]+(?::[^\s\p{Cc}]+)?$/u;
+// With the u flag a surrogate pair is one code point, so \p{Cs} matches only lone halves:
+// no character, and the MessagePack codec would carry the name as another one.
+const CHANNEL_PATTERN = /^\$?[A-Za-z0-9_.-]+(?::[^\s\p{Cc}\p{Cs}]+)?$/u;
 const EVENT_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 /** Prefixes of the personal channels every connection joins. */

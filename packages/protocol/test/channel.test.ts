@@ -83,6 +83,13 @@ describe("isValidChannel", () => {
     }
   });
 
+  it("refuses lone surrogates, which are no characters and no codec carries alike", () => {
+    for (const channel of ["ns:\ud800", "ns:a\udfff", "ns:\udc00\ud800", "ns:😀\ud83d"]) {
+      expect(isValidChannel(channel), JSON.stringify(channel)).toBe(false);
+    }
+    expect(isValidChannel("ns:\ud83d\ude00")).toBe(true);
+  });
+
   it("refuses what is not a string", () => {
     for (const value of NOT_STRINGS) expect(isValidChannel(value)).toBe(false);
   });
