@@ -54,3 +54,21 @@ describe("numbers in the MessagePack codec", () => {
     expect(frame.data.at[0]).toBe(2 ** 40);
   });
 });
+
+describe("numbers under keys every object has, and in objects without a prototype", () => {
+  it("writes them as integers and reads the keys back as own keys", () => {
+    const value = JSON.parse('{"__proto__":{"at":1099511627776},"constructor":1099511627777}');
+    const bare = Object.assign(Object.create(null) as object, { at: 2 ** 40 });
+    for (const [sent, expected] of [
+      [value, value],
+      [bare, { at: 2 ** 40 }],
+    ] as const) {
+      const bytes = Buffer.from(msgpackCodec.encodeBytes(sent));
+      expect(bytes.toString("hex")).toContain("d30000010000000000");
+      const decoded = msgpackCodec.decode(bytes);
+      expect(Object.getPrototypeOf(decoded)).toBe(Object.prototype);
+      expect(decoded).toStrictEqual(expected);
+    }
+    expect(Object.getOwnPropertyDescriptor(value, "__proto__")?.value).toEqual({ at: 2 ** 40 });
+  });
+});
