@@ -1,13 +1,12 @@
 import { closeCodeOf, SwitchyardError } from "@switchyard/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { type ConnectionState, createClient } from "../src/index.js";
+import type { ClientOptions, ConnectionState } from "../src/index.js";
 import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients = useFakeSockets();
+const sockets = useFakeSockets();
 
-function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
-  const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
-  clients.push(client);
+function start(options: Partial<ClientOptions> = {}) {
+  const client = sockets.start(options);
   const states: ConnectionState[] = [];
   client.connection.subscribe(() => states.push(client.connection.getSnapshot()));
   return { client, states };

@@ -3,7 +3,7 @@
  * `@ts-expect-error` must hit an error); the runtime part checks the calls reach the wire.
  */
 import type { PublishResult } from "@switchyard/protocol";
-import { afterEach, beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
+import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import {
   type ChannelEvent,
@@ -16,7 +16,7 @@ import {
   type RpcOutput,
   type Subscription,
 } from "../src/index.js";
-import { FakeSocket, flush } from "./fake-socket.js";
+import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
 const contract = defineContract({
   channels: {
@@ -117,11 +117,7 @@ describe("contract types", () => {
 });
 
 describe("contract at run time", () => {
-  beforeEach(() => {
-    vi.useFakeTimers();
-    FakeSocket.reset();
-  });
-  afterEach(() => vi.useRealTimers());
+  useFakeSockets();
 
   it("returns the contract unchanged and sends typed calls as plain frames", async () => {
     expect(defineContract(contract)).toBe(contract);

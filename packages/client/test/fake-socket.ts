@@ -4,7 +4,14 @@
  */
 import type { ConnectResult } from "@switchyard/protocol";
 import { afterEach, beforeEach, vi } from "vitest";
-import type { Client, CloseEventLike, MessageEventLike, WebSocketLike } from "../src/index.js";
+import {
+  type Client,
+  type ClientOptions,
+  type CloseEventLike,
+  createClient,
+  type MessageEventLike,
+  type WebSocketLike,
+} from "../src/index.js";
 
 type Listener = (event: never) => void;
 
@@ -129,11 +136,17 @@ export async function flush(): Promise<void> {
   await vi.advanceTimersByTimeAsync(0);
 }
 
+/** What {@link useFakeSockets} gives a test file. */
+export interface FakeSockets {
+  /** Makes a client of `ws://hub.test/ws` on fake sockets, closed after the test. */
+  start(options?: Partial<ClientOptions>): Client;
+}
+
 /**
- * Fake timers and a fresh {@link FakeSocket} registry for every test of the calling file. The
- * clients pushed to the returned array are closed after each test.
+ * Fake timers and a fresh {@link FakeSocket} registry for every test of the calling file (or
+ * `describe` block), and clients on them that are closed after each test.
  */
-export function useFakeSockets(): Client[] {
+export function useFakeSockets(): FakeSockets {
   const clients: Client[] = [];
   beforeEach(() => {
     vi.useFakeTimers();
@@ -143,5 +156,29 @@ export function useFakeSockets(): Client[] {
     for (const client of clients.splice(0)) client.close();
     vi.useRealTimers();
   });
-  return clients;
+  return {
+    start(options = {}) {
+      const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
+      clients.push(client);
+      return client;
+    },
+  };
+}
+
+/**
+ * Opens the newest socket and answers its connect (with `overrides` in the result), then
+ * keeps the link up for 5 s: a stable link, so that the next drop is retried at once.
+ */
+export async function connect(overrides: Partial<ConnectResult> = {}): Promise<FakeSocket> {
+  await flush();
+  const socket = FakeSocket.last;
+  socket.accept(overrides);
+  await vi.advanceTimersByTimeAsync(5_000);
+  return socket;
+}
+
+/** Drops the link as a network would (1006) and connects again at once. */
+export async function reconnect(overrides: Partial<ConnectResult> = {}): Promise<FakeSocket> {
+  FakeSocket.last.serverClose(1006);
+  return connect(overrides);
 }

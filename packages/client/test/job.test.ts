@@ -1,28 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { type Client, createClient, type Job, type JobSnapshot } from "../src/index.js";
-import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Client, Job, JobSnapshot } from "../src/index.js";
+import { connect, type FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients = useFakeSockets();
+const { start } = useFakeSockets();
 const jobs: Job[] = [];
-
-function start() {
-  const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket });
-  clients.push(client);
-  return client;
-}
 
 function follow(client: Client, id: string) {
   const job = client.job(id);
   jobs.push(job);
   return job;
-}
-
-async function connect() {
-  await flush();
-  const socket = FakeSocket.last;
-  socket.accept();
-  await vi.advanceTimersByTimeAsync(5_000);
-  return socket;
 }
 
 function snapshot(patch: Partial<JobSnapshot> = {}): JobSnapshot {

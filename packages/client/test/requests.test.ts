@@ -1,30 +1,9 @@
 import { SwitchyardError } from "@switchyard/protocol";
 import { describe, expect, it, vi } from "vitest";
-import { ClientError, createClient } from "../src/index.js";
-import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
+import { ClientError } from "../src/index.js";
+import { connect, FakeSocket, flush, reconnect, useFakeSockets } from "./fake-socket.js";
 
-const clients = useFakeSockets();
-
-function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
-  const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
-  clients.push(client);
-  return client;
-}
-
-/** Connects the client, with a stable link so that a drop is retried at once. */
-async function connect(overrides: Parameters<FakeSocket["accept"]>[0] = {}) {
-  await flush();
-  const socket = FakeSocket.last;
-  socket.accept(overrides);
-  await vi.advanceTimersByTimeAsync(5_000);
-  return socket;
-}
-
-/** Drops the link and connects again at once. */
-async function reconnect(overrides: Parameters<FakeSocket["accept"]>[0] = {}) {
-  FakeSocket.last.serverClose(1006);
-  return connect(overrides);
-}
+const { start } = useFakeSockets();
 
 describe("outbox", () => {
   it("queues publishes and RPC calls made while disconnected and sends them in order", async () => {

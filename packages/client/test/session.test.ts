@@ -1,23 +1,17 @@
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { createClient, SESSION_STORAGE_KEY } from "../src/index.js";
-import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
+import { afterEach, describe, expect, it } from "vitest";
+import { SESSION_STORAGE_KEY } from "../src/index.js";
+import { connect, FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
 const globals = globalThis as { document?: unknown; localStorage?: unknown };
-const clients = useFakeSockets();
+const sockets = useFakeSockets();
+const start = (sessionId?: string) => sockets.start({ sessionId });
 
-function start(sessionId?: string) {
-  const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, sessionId });
-  clients.push(client);
-  return client;
-}
-
-/** Opens the client's newest socket and answers its connect with `sessionId`. */
+/**
+ * Opens the client's newest socket and answers its connect with `sessionId`; a stable link,
+ * so the next drop reconnects at once.
+ */
 async function answer(sessionId: string) {
-  await flush();
-  const socket = FakeSocket.last;
-  socket.accept({ sessionId });
-  // A stable link: the next drop reconnects at once.
-  await vi.advanceTimersByTimeAsync(5_000);
+  const socket = await connect({ sessionId });
   return socket.frames("connect")[0];
 }
 

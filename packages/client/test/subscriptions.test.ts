@@ -1,27 +1,8 @@
-import { describe, expect, it, vi } from "vitest";
-import { type Client, createClient, type ReceivedEvent, type ResetInfo } from "../src/index.js";
-import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
+import { describe, expect, it } from "vitest";
+import type { Client, ReceivedEvent, ResetInfo } from "../src/index.js";
+import { connect, FakeSocket, flush, reconnect, useFakeSockets } from "./fake-socket.js";
 
-const clients = useFakeSockets();
-
-function start(options: Partial<Parameters<typeof createClient>[0]> = {}) {
-  const client = createClient({ url: "ws://hub.test/ws", WebSocket: FakeSocket, ...options });
-  clients.push(client);
-  return client;
-}
-
-async function connect(overrides: Parameters<FakeSocket["accept"]>[0] = {}) {
-  await flush();
-  const socket = FakeSocket.last;
-  socket.accept(overrides);
-  await vi.advanceTimersByTimeAsync(5_000);
-  return socket;
-}
-
-async function reconnect(overrides: Parameters<FakeSocket["accept"]>[0] = {}) {
-  FakeSocket.last.serverClose(1006);
-  return connect(overrides);
-}
+const { start } = useFakeSockets();
 
 function event(channel: string, offset: number | undefined, data: unknown = offset) {
   return { type: "event", channel, event: "tick", data, offset, timestamp: 1 };

@@ -1,21 +1,17 @@
 import { closeCodeOf, SwitchyardError } from "@switchyard/protocol";
 import { expect, it, vi } from "vitest";
-import { createClient } from "../src/index.js";
 import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
-const clients = useFakeSockets();
+const { start } = useFakeSockets();
 
 it("refreshBeforeExpiry: false sends no early refresh; the reconnect after expiry gets a token", async () => {
   let n = 0;
   const getToken = vi.fn(async () => `token-${++n}`);
-  const client = createClient({
-    url: "ws://hub.test/ws",
-    WebSocket: FakeSocket,
+  start({
     getToken,
     refreshBeforeExpiry: false,
     heartbeat: { watch: false },
   });
-  clients.push(client);
   await flush();
   const socket = FakeSocket.last;
   socket.accept({ expiresAt: Date.now() + 60_000 });
@@ -30,14 +26,11 @@ it("refreshBeforeExpiry: false sends no early refresh; the reconnect after expir
 it("reports user_mismatch when a refreshed token names another user, and reconnects with it", async () => {
   const users = ["ada", "bob", "bob"];
   const getToken = vi.fn(async () => `token-of-${users.shift()}`);
-  const client = createClient({
-    url: "ws://hub.test/ws",
-    WebSocket: FakeSocket,
+  const client = start({
     getToken,
     refreshBeforeExpiry: 10_000,
     heartbeat: { watch: false },
   });
-  clients.push(client);
   const errors: SwitchyardError[] = [];
   client.on("error", (error) => errors.push(error));
   await flush();
@@ -72,14 +65,11 @@ it("reports user_mismatch when a refreshed token names another user, and reconne
 
 it("reports any other refused refresh on the error event and keeps the link", async () => {
   let n = 0;
-  const client = createClient({
-    url: "ws://hub.test/ws",
-    WebSocket: FakeSocket,
+  const client = start({
     getToken: async () => `token-${++n}`,
     refreshBeforeExpiry: 10_000,
     heartbeat: { watch: false },
   });
-  clients.push(client);
   const errors: SwitchyardError[] = [];
   client.on("error", (error) => errors.push(error));
   await flush();
