@@ -4,15 +4,11 @@
  * destroyed TCP sockets, a silent network (heartbeat lost), and hub restarts on the same port
  * with a broker that outlives the hub. The client must see every event exactly once, in order.
  */
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Client, createClient, type ReceivedEvent, type ResetInfo } from "../src/index.js";
-import { HubServer, SharedBroker, Signal } from "./hub-fixture.js";
+import { HubServer, SharedBroker, Signal, useIntegration } from "./hub-fixture.js";
 
-const disposers: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  while (disposers.length > 0) await disposers.pop()?.();
-});
+const { disposers } = useIntegration();
 
 /** A small seeded PRNG, so a failing run can be replayed with its seed. */
 function mulberry32(seed: number): () => number {

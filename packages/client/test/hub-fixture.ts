@@ -1,13 +1,22 @@
 /**
  * Real hubs for integration tests: an `http.Server` on port 0 with `createHub` attached,
  * restartable on the same port with a broker that outlives each hub (as a Redis broker
- * outlives a hub node), and handles on the raw TCP sockets to cut links.
+ * outlives a hub node), and handles on the raw TCP sockets to cut links; cleanups run after
+ * each test, and clients whose every change pokes a signal.
  */
 import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { createHub, type Hub, type HubOptions } from "@switchyard/server";
-import type { SharedBroker } from "@switchyard/server/testing";
+import { type SharedBroker, Signal } from "@switchyard/server/testing";
+import { afterEach } from "vitest";
+import {
+  type Client,
+  type ClientOptions,
+  type ConnectionState,
+  type ConnectionStatus,
+  createClient,
+} from "../src/index.js";
 
 export { SharedBroker, Signal } from "@switchyard/server/testing";
 
@@ -87,4 +96,54 @@ export class HubServer {
   silenceSockets(): void {
     for (const socket of this.sockets) socket.cork();
   }
+}
+
+/** A cleanup run after a test. */
+export type Disposer = () => Promise<void> | void;
+
+/** A client whose connection changes are recorded in `states` and poke `signal`. */
+export interface WatchedClient {
+  readonly client: Client;
+  readonly signal: Signal;
+  readonly states: ConnectionState[];
+  status(): ConnectionStatus;
+  connected(): boolean;
+}
+
+/** What {@link useIntegration} gives a test file. */
+export interface Integration {
+  /** Cleanups run after each test, the last pushed first. */
+  readonly disposers: Disposer[];
+  /**
+   * A client of `url` with short reconnect delays on both tiers, closed after the test.
+   * `options` override any of its options.
+   */
+  connectClient(url: string, options?: Partial<ClientOptions>): WatchedClient;
+}
+
+/** Cleanups and watched clients for the integration tests of the calling file. */
+export function useIntegration(): Integration {
+  const disposers: Disposer[] = [];
+  afterEach(async () => {
+    while (disposers.length > 0) await disposers.pop()?.();
+  });
+  return {
+    disposers,
+    connectClient(url, options = {}) {
+      const signal = new Signal();
+      const client: Client = createClient({
+        url,
+        reconnect: { minDelay: 20, maxDelay: 200, slowMinDelay: 50, slowMaxDelay: 200 },
+        ...options,
+      });
+      disposers.push(() => client.close());
+      const states: ConnectionState[] = [];
+      client.connection.subscribe(() => {
+        states.push(client.connection.getSnapshot());
+        signal.poke();
+      });
+      const status = () => client.connection.getSnapshot().status;
+      return { client, signal, states, status, connected: () => status() === "connected" };
+    },
+  };
 }

@@ -1,20 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
-import {
-  type Client,
-  type ClientOptions,
-  type ConnectionState,
-  createClient,
-  type ReceivedEvent,
-  type ResetInfo,
-} from "../src/index.js";
+import { describe, expect, it } from "vitest";
+import type { Client, ReceivedEvent, ResetInfo } from "../src/index.js";
 import { msgpackCodec } from "../src/msgpack.js";
-import { HubServer, SharedBroker, Signal } from "./hub-fixture.js";
+import { HubServer, SharedBroker, type Signal, useIntegration } from "./hub-fixture.js";
 
-const disposers: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  while (disposers.length > 0) await disposers.pop()?.();
-});
+const { disposers, connectClient } = useIntegration();
 
 const open = { subscribe: "anyone", publish: "anyone" } as const;
 
@@ -25,24 +14,6 @@ async function startHub(options: Parameters<typeof HubServer.start>[1] = {}, nam
   );
   disposers.push(() => fixture.stop());
   return fixture;
-}
-
-/** A client whose events, resets and connection changes poke one signal. */
-function connectClient(url: string, options: Partial<ClientOptions> = {}) {
-  const signal = new Signal();
-  const client: Client = createClient({
-    url,
-    reconnect: { minDelay: 20, maxDelay: 200, slowMinDelay: 50, slowMaxDelay: 200 },
-    ...options,
-  });
-  disposers.push(() => client.close());
-  const states: ConnectionState[] = [];
-  client.connection.subscribe(() => {
-    states.push(client.connection.getSnapshot());
-    signal.poke();
-  });
-  const connected = () => client.connection.getSnapshot().status === "connected";
-  return { client, signal, states, connected };
 }
 
 function record(client: Client, signal: Signal, channel: string) {

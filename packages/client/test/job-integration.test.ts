@@ -1,13 +1,9 @@
 import type { JobHandle } from "@switchyard/server";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { type Client, createClient, type Job, type JobState } from "../src/index.js";
-import { HubServer, Signal } from "./hub-fixture.js";
+import { HubServer, Signal, useIntegration } from "./hub-fixture.js";
 
-const disposers: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  while (disposers.length > 0) await disposers.pop()?.();
-});
+const { disposers } = useIntegration();
 
 async function startHub() {
   const fixture = await HubServer.start({ allowAnonymous: true });

@@ -1,8 +1,7 @@
 import { closeCodeOf, SwitchyardError } from "@switchyard/protocol";
 import { SignJWT } from "jose";
-import { afterEach, describe, expect, it } from "vitest";
-import { type ClientOptions, type ConnectionState, createClient } from "../src/index.js";
-import { HubServer, Signal } from "./hub-fixture.js";
+import { describe, expect, it } from "vitest";
+import { HubServer, useIntegration } from "./hub-fixture.js";
 
 const SECRET = "switchyard-client-test-secret-of-32-bytes";
 const key = new TextEncoder().encode(SECRET);
@@ -13,11 +12,7 @@ function sign(sub: string, seconds: number): Promise<string> {
   return new SignJWT({ sub }).setProtectedHeader({ alg: "HS256" }).setExpirationTime(exp).sign(key);
 }
 
-const disposers: (() => Promise<void> | void)[] = [];
-
-afterEach(async () => {
-  while (disposers.length > 0) await disposers.pop()?.();
-});
+const { disposers, connectClient } = useIntegration();
 
 /** A hub that wants a JWT; its sweep runs every 25 ms, so an expired token is closed soon. */
 async function startHub() {
@@ -30,23 +25,6 @@ async function startHub() {
   let connects = 0;
   fixture.hub.on("connect", () => connects++);
   return { fixture, connects: () => connects };
-}
-
-function connectClient(url: string, options: Partial<ClientOptions>) {
-  const signal = new Signal();
-  const client = createClient({
-    url,
-    reconnect: { minDelay: 20, maxDelay: 200, slowMinDelay: 50, slowMaxDelay: 200 },
-    ...options,
-  });
-  disposers.push(() => client.close());
-  const states: ConnectionState[] = [];
-  client.connection.subscribe(() => {
-    states.push(client.connection.getSnapshot());
-    signal.poke();
-  });
-  const status = () => client.connection.getSnapshot().status;
-  return { client, signal, states, status };
 }
 
 describe("tokens against a real hub", () => {
