@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
+import { createLogger, resolveConfig, type ServerHandle, startServer } from "@switchyard/cli";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connected } from "../../packages/server/test/helpers/fixtures.js";
 

@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { createLogger, resolveConfig, type ServerHandle, startServer } from "switchyard";
+import { createLogger, resolveConfig, type ServerHandle, startServer } from "@switchyard/cli";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { RawClient } from "../../packages/server/test/helpers/fixtures.js";
 

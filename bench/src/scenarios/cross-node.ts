@@ -24,7 +24,7 @@ const ROOT = dirname(BENCH_DIR);
 const CHANNEL = "bench:cross";
 /** Runs the CLI from source, as the other benchmark servers run. */
 const NODE_SCRIPT =
-  'import { main } from "switchyard"; main(process.argv.slice(1)).then((c) => { process.exitCode = c; });';
+  'import { main } from "@switchyard/cli"; main(process.argv.slice(1)).then((c) => { process.exitCode = c; });';
 const PAD = "x".repeat(100);
 
 async function freePort(): Promise<number> {

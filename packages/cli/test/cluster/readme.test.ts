@@ -16,7 +16,7 @@ function readmeCommands(): string[][] {
   const section = readme.split("## Run a cluster")[1]?.split("\n## ")[0] ?? "";
   return section
     .split("\n")
-    .filter((line) => line.startsWith("npx switchyard serve "))
+    .filter((line) => line.startsWith("npx @switchyard/cli serve "))
     .map((line) => line.split(/\s+/).slice(3));
 }
 
