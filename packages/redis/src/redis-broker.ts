@@ -53,7 +53,7 @@ export interface RedisBroker extends Broker {
  *
  * @example
  * const broker = createRedisBroker({ url: "redis://localhost:6379" });
- * const hub = createHub({ broker, namespaces: { job: { history: true } } });
+ * const hub = createHub({ broker, namespaces: { chat: { history: { size: 500 } } } });
  */
 export function createRedisBroker(options: RedisBrokerOptions): RedisBroker {
   const nodeId = options.nodeId ?? randomUUID();
