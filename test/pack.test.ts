@@ -254,6 +254,24 @@ it("runs the hub with the `switchyard` command; the SDK in Node receives an even
   expect(await sdk.text()).toContain("createClient");
 });
 
+it("runs the hub on the ws transport, loaded on demand from the installed package", async () => {
+  const { wsUrl, url } = await serve([
+    "--port",
+    "0",
+    "--allow-anonymous",
+    "--api-key",
+    API_KEY,
+    "--transport",
+    "ws",
+  ]);
+  const { stdout } = await run(process.execPath, ["subscribe.mjs", wsUrl, `${url}/api`, API_KEY], {
+    cwd: app,
+    env: consumerEnv(),
+    timeout: 20_000,
+  });
+  expect(JSON.parse(stdout)).toMatchObject({ channel: "news", event: "hello", data: { n: 1 } });
+});
+
 it("loads every entry point from dist/ with import and require()", async () => {
   const { stdout } = await run(process.execPath, ["load-all.cjs"], {
     cwd: app,
@@ -263,7 +281,7 @@ it("loads every entry point from dist/ with import and require()", async () => {
     string,
     { file: string; required: number; imported: number }
   >;
-  expect(Object.keys(loaded)).toHaveLength(6);
+  expect(Object.keys(loaded)).toHaveLength(8);
   for (const [name, { file, required, imported }] of Object.entries(loaded)) {
     // `@switchyard/source` (src/, for this repository) is a condition nothing uses unasked.
     expect(file).toContain(join("node_modules", name.split("/").slice(0, 2).join("/"), "dist"));

@@ -9,13 +9,45 @@ import { type Client, createClient, type ReceivedEvent } from "@switchyard/clien
 import { msgpackCodec } from "@switchyard/client/msgpack";
 import { type ErrorCode, jsonCodec, SwitchyardError } from "@switchyard/protocol";
 import { createRedisBroker } from "@switchyard/redis";
-import { createHub, type Hub } from "@switchyard/server";
+import {
+  builtinTransport,
+  createHub,
+  type Feature,
+  type Hub,
+  jobsFeature,
+} from "@switchyard/server";
+import { checkRetention, DEDUP_WINDOW_MS } from "@switchyard/server/broker";
 import { brokerContract } from "@switchyard/server/testing";
+import { wsTransport } from "@switchyard/server/ws";
 
 /** The hub embedded in a Node server, on Redis. */
 export function embedded(redisUrl: string): Hub {
   return createHub({ allowAnonymous: true, broker: createRedisBroker({ url: redisUrl }) });
 }
+
+/** A feature of the application's, on the public seam. */
+export const uptime: Feature<{ since: number }> = {
+  name: "uptime",
+  install(host) {
+    const since = Date.now();
+    host.hub.rpc("uptime.get", () => ({ since }));
+    host.stats(() => ({ seconds: Math.round((Date.now() - since) / 1000) }));
+    return { since };
+  },
+};
+
+/** Hubs on each transport, with a feature; jobs are already there. */
+export function withFeature(): number {
+  const hub = createHub({ transport: builtinTransport({ closeTimeout: 10_000 }) });
+  const other = createHub({ transport: wsTransport() });
+  void other.jobs.list({ userId: "ada" });
+  return hub.use(uptime).since;
+}
+
+/** What a broker implementation imports. */
+export const brokerKit: [number, typeof checkRetention] = [DEDUP_WINDOW_MS, checkRetention];
+// @ts-expect-error: a feature's name is installed once, but its API type is checked always
+export const wrongApi: string = createHub().use(jobsFeature()).list;
 
 /** The standalone hub, started from code. */
 export function standalone(): Promise<ServerHandle> {

@@ -5,6 +5,8 @@
 const ENTRY_POINTS = [
   "@switchyard/protocol",
   "@switchyard/server",
+  "@switchyard/server/broker",
+  "@switchyard/server/ws",
   "@switchyard/client",
   "@switchyard/client/msgpack",
   "@switchyard/redis",
