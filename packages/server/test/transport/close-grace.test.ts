@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { armCloseTimer, closeReasonBytes } from "../../src/transport/close-grace.js";
 
 describe("closeReasonBytes", () => {
@@ -18,60 +18,52 @@ describe("closeReasonBytes", () => {
 });
 
 describe("armCloseTimer", () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   function socket(buffered: number) {
     return { bufferedAmount: buffered, gone: false, terminate: vi.fn() };
   }
 
   it("gives the peer the grace once the close frame left, at most the timeout", () => {
-    vi.useFakeTimers();
-    try {
-      const flushed = socket(0);
-      armCloseTimer(flushed, 30_000);
-      vi.advanceTimersByTime(2_999);
-      expect(flushed.terminate).not.toHaveBeenCalled();
-      vi.advanceTimersByTime(1);
-      expect(flushed.terminate).toHaveBeenCalledOnce();
-      const short = socket(0);
-      armCloseTimer(short, 50);
-      vi.advanceTimersByTime(50);
-      expect(short.terminate).toHaveBeenCalledOnce();
-    } finally {
-      vi.useRealTimers();
-    }
+    const flushed = socket(0);
+    armCloseTimer(flushed, 30_000);
+    vi.advanceTimersByTime(2_999);
+    expect(flushed.terminate).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(flushed.terminate).toHaveBeenCalledOnce();
+    const short = socket(0);
+    armCloseTimer(short, 50);
+    vi.advanceTimersByTime(50);
+    expect(short.terminate).toHaveBeenCalledOnce();
   });
 
   it("waits for a close frame stuck behind unread bytes up to the timeout", () => {
-    vi.useFakeTimers();
-    try {
-      const stuck = socket(1_000_000);
-      armCloseTimer(stuck, 30_000);
-      vi.advanceTimersByTime(29_999);
-      expect(stuck.terminate).not.toHaveBeenCalled();
-      vi.advanceTimersByTime(1);
-      expect(stuck.terminate).toHaveBeenCalledOnce();
-    } finally {
-      vi.useRealTimers();
-    }
+    const stuck = socket(1_000_000);
+    armCloseTimer(stuck, 30_000);
+    vi.advanceTimersByTime(29_999);
+    expect(stuck.terminate).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(stuck.terminate).toHaveBeenCalledOnce();
   });
 
   it("grants the grace from when the frame leaves, and stops for a socket that is gone", () => {
-    vi.useFakeTimers();
-    try {
-      const draining = socket(1_000);
-      armCloseTimer(draining, 30_000);
-      vi.advanceTimersByTime(9_000);
-      draining.bufferedAmount = 0;
-      vi.advanceTimersByTime(3_000);
-      expect(draining.terminate).not.toHaveBeenCalled();
-      vi.advanceTimersByTime(3_000);
-      expect(draining.terminate).toHaveBeenCalledOnce();
-      const gone = socket(0);
-      armCloseTimer(gone, 30_000);
-      gone.gone = true;
-      vi.advanceTimersByTime(60_000);
-      expect(gone.terminate).not.toHaveBeenCalled();
-    } finally {
-      vi.useRealTimers();
-    }
+    const draining = socket(1_000);
+    armCloseTimer(draining, 30_000);
+    vi.advanceTimersByTime(9_000);
+    draining.bufferedAmount = 0;
+    vi.advanceTimersByTime(3_000);
+    expect(draining.terminate).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(3_000);
+    expect(draining.terminate).toHaveBeenCalledOnce();
+    const gone = socket(0);
+    armCloseTimer(gone, 30_000);
+    gone.gone = true;
+    vi.advanceTimersByTime(60_000);
+    expect(gone.terminate).not.toHaveBeenCalled();
   });
 });
