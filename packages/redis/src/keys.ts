@@ -53,6 +53,11 @@ export class RedisKeys {
     return `${this.base}kv:{${key}}`;
   }
 
+  /** Hash of a versioned key-value entry: `v` the value (MessagePack), `r` its revision. */
+  kvVersioned(key: string): string {
+    return `${this.base}kvver:{${key}}`;
+  }
+
   /** Set of a key-value store set. */
   kvSet(key: string): string {
     return `${this.base}kvset:{${key}}`;

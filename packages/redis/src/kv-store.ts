@@ -4,7 +4,7 @@ import { decodeValue, encodeValue } from "./encoding.js";
 import { viaRedis } from "./errors.js";
 import type { RedisKeys } from "./keys.js";
 import type { RedisLink } from "./redis-link.js";
-import { KV_CLAIM } from "./scripts.js";
+import { KV_CLAIM, KV_SET_VERSIONED } from "./scripts.js";
 
 /** The shared key-value store every broker offers (`Broker["kv"]`). */
 export type KeyValueStore = Broker["kv"];
@@ -53,9 +53,31 @@ export function createKeyValueStore(link: RedisLink, keys: RedisKeys): KeyValueS
         return before === null ? undefined : decodeValue(before);
       }),
 
+    getVersioned: (key) =>
+      viaRedis(async () => {
+        const [value, revision] = await link
+          .client()
+          .withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
+          .hmGet(keys.kvVersioned(key), ["v", "r"]);
+        if (value === null || value === undefined || revision === null || revision === undefined) {
+          return undefined;
+        }
+        return { value: decodeValue(value as Buffer), revision: Number(String(revision)) };
+      }),
+
+    setVersioned: (key, value, revision, ttl) =>
+      viaRedis(async () => {
+        const next = await link.run<number>(
+          KV_SET_VERSIONED,
+          [keys.kvVersioned(key)],
+          [encodeValue(value), String(revision), ttl === undefined ? "" : String(millis(ttl))],
+        );
+        return next === 0 ? undefined : next;
+      }),
+
     delete: (key) =>
       viaRedis(async () => {
-        await link.client().del([keys.kvValue(key), keys.kvSet(key)]);
+        await link.client().del([keys.kvValue(key), keys.kvSet(key), keys.kvVersioned(key)]);
       }),
 
     addToSet: (key, member, ttl) =>

@@ -262,6 +262,28 @@ return before
 `,
 );
 
+/**
+ * KEYS: the versioned entry's hash. ARGV: value, expected revision, ttl ms ('' for none).
+ * Writes `v` and `r + 1` when `r` (0 when absent) is the expected revision; returns the new
+ * revision, or 0 when another write came first.
+ */
+export const KV_SET_VERSIONED = script(
+  "kv-set-versioned",
+  `
+local revision = tonumber(redis.call('HGET', KEYS[1], 'r') or '0')
+if revision ~= tonumber(ARGV[2]) then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'r', revision + 1)
+if ARGV[3] == '' then
+  redis.call('PERSIST', KEYS[1])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return revision + 1
+`,
+);
+
 /** Every script, loaded into Redis on each (re)connect. */
 export const SCRIPTS: readonly Script[] = [
   PUBLISH,
@@ -272,4 +294,5 @@ export const SCRIPTS: readonly Script[] = [
   NODE_WRITE,
   NODE_LIST,
   KV_CLAIM,
+  KV_SET_VERSIONED,
 ];

@@ -16,7 +16,24 @@ export interface KeyValueStore {
    * claims across nodes exactly one finds the key absent.
    */
   claim(key: string, value: string, ttl?: number): Promise<unknown>;
-  /** Removes `key`. */
+  /**
+   * The versioned entry under `key` and its revision, or undefined when absent or expired.
+   * Versioned entries are a space of their own: written only by {@link setVersioned}.
+   */
+  getVersioned(key: string): Promise<Versioned | undefined>;
+  /**
+   * Compare-and-set: stores `value` under `key` when the entry's revision is `revision` (0:
+   * the key is absent), atomically, and (re)sets its expiry to `ttl` ms (never when absent).
+   * Resolves with the new revision (`revision + 1`), or undefined when another write came
+   * first: read again and retry. Of concurrent writers from one revision, exactly one wins.
+   */
+  setVersioned(
+    key: string,
+    value: unknown,
+    revision: number,
+    ttl?: number,
+  ): Promise<number | undefined>;
+  /** Removes `key` (its plain value, its set and its versioned entry). */
   delete(key: string): Promise<void>;
   /** Adds `member` to the set under `key` and (re)sets the set's expiry to `ttl` ms. */
   addToSet(key: string, member: string, ttl?: number): Promise<void>;
@@ -26,9 +43,20 @@ export interface KeyValueStore {
   members(key: string): Promise<string[]>;
 }
 
+/** A versioned entry ({@link KeyValueStore.getVersioned}). */
+export interface Versioned {
+  value: unknown;
+  /** Grows by one with every write; the first write makes it 1. */
+  revision: number;
+}
+
 interface Entry {
   value: unknown;
   expiresAt: number;
+}
+
+interface VersionedEntry extends Entry {
+  revision: number;
 }
 
 /**
@@ -38,6 +66,7 @@ interface Entry {
 export class MemoryKeyValueStore implements KeyValueStore {
   private readonly values = new Map<string, Entry>();
   private readonly sets = new Map<string, { members: Set<string>; expiresAt: number }>();
+  private readonly versioned = new Map<string, VersionedEntry>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -75,9 +104,44 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return entry === undefined ? undefined : structuredClone(entry.value);
   }
 
+  async getVersioned(key: string): Promise<Versioned | undefined> {
+    const entry = this.liveVersioned(key);
+    if (entry === undefined) return undefined;
+    return { value: structuredClone(entry.value), revision: entry.revision };
+  }
+
+  async setVersioned(
+    key: string,
+    value: unknown,
+    revision: number,
+    ttl?: number,
+  ): Promise<number | undefined> {
+    // No await between the check and the write: that is what makes it atomic here.
+    const current = this.liveVersioned(key)?.revision ?? 0;
+    if (current !== revision) return undefined;
+    const next = revision + 1;
+    this.versioned.set(key, {
+      value: structuredClone(value),
+      revision: next,
+      expiresAt: this.expiry(ttl),
+    });
+    return next;
+  }
+
+  private liveVersioned(key: string): VersionedEntry | undefined {
+    const entry = this.versioned.get(key);
+    if (entry === undefined) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.versioned.delete(key);
+      return undefined;
+    }
+    return entry;
+  }
+
   async delete(key: string): Promise<void> {
     this.values.delete(key);
     this.sets.delete(key);
+    this.versioned.delete(key);
   }
 
   async addToSet(key: string, member: string, ttl?: number): Promise<void> {
@@ -112,10 +176,13 @@ export class MemoryKeyValueStore implements KeyValueStore {
     const now = this.now();
     for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
     for (const [key, set] of this.sets) if (set.expiresAt <= now) this.sets.delete(key);
+    for (const [key, entry] of this.versioned) {
+      if (entry.expiresAt <= now) this.versioned.delete(key);
+    }
   }
 
-  /** Entries held (values and sets). */
+  /** Entries held (values, sets and versioned entries). */
   get size(): number {
-    return this.values.size + this.sets.size;
+    return this.values.size + this.sets.size + this.versioned.size;
   }
 }

@@ -98,6 +98,49 @@ export function keyValueContract(
       expect(await store.get(expired)).toBe("bob");
     });
 
+    it("writes a versioned entry only from the revision it was read at", async () => {
+      const store = await open();
+      const k = key();
+      expect(await store.getVersioned(k)).toBeUndefined();
+      expect(await store.setVersioned(k, { a: 1 }, 1)).toBeUndefined();
+      expect(await store.setVersioned(k, { a: 1 }, 0)).toBe(1);
+      expect(await store.getVersioned(k)).toEqual({ value: { a: 1 }, revision: 1 });
+      // A writer that read revision 0 comes too late.
+      expect(await store.setVersioned(k, { a: 2 }, 0)).toBeUndefined();
+      expect(await store.setVersioned(k, { a: 3, nested: [1, "x"] }, 1)).toBe(2);
+      expect(await store.getVersioned(k)).toEqual({
+        value: { a: 3, nested: [1, "x"] },
+        revision: 2,
+      });
+      // A space of its own: plain values do not see it, delete removes it.
+      expect(await store.get(k)).toBeUndefined();
+      await store.delete(k);
+      expect(await store.getVersioned(k)).toBeUndefined();
+      expect(await store.setVersioned(k, "again", 0)).toBe(1);
+    });
+
+    it("lets exactly one of concurrent versioned writes from one revision win", async () => {
+      const store = await open();
+      const k = key();
+      await store.setVersioned(k, "start", 0);
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.setVersioned(k, `v${i}`, 1, 60_000)),
+      );
+      const winners = results.filter((revision) => revision !== undefined);
+      expect(winners).toEqual([2]);
+      const winner = results.indexOf(2);
+      expect(await store.getVersioned(k)).toEqual({ value: `v${winner}`, revision: 2 });
+    });
+
+    it("forgets a versioned entry after its ttl, and counts from 0 again", async () => {
+      const store = await open();
+      const k = key();
+      expect(await store.setVersioned(k, "short", 0, 100)).toBe(1);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await store.getVersioned(k)).toBeUndefined();
+      expect(await store.setVersioned(k, "new", 0)).toBe(1);
+    });
+
     it("keeps sets of distinct members", async () => {
       const store = await open();
       const k = key();
