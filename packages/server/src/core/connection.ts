@@ -13,6 +13,7 @@ import type { Emitter } from "./emitter.js";
 import type { ClientInfo, HubEvents } from "./hub-api.js";
 import { Inbound, type InboundContext, type InboundOwner } from "./inbound.js";
 import type { ConnectionLimits } from "./limits/connection-limits.js";
+import { TokenBucket } from "./limits/token-bucket.js";
 import { type OutboundContext, OutboundQueue } from "./outbound-queue.js";
 import type { Registry } from "./registry.js";
 import type { Subscription } from "./subscription.js";
@@ -70,6 +71,8 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
    */
   private lastPing = Date.now();
   private closeReason: ErrorCode | undefined;
+  /** Rate limits of the ephemeral events this client publishes, per channel (made on first use). */
+  private ephemeralBuckets: Map<string, TokenBucket> | undefined;
   /** Reads, rate-limits and orders the client's requests. */
   private readonly inbound: Inbound;
 
@@ -177,6 +180,17 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
   /** Forgets the subscription of `channel`; true when there was one. */
   unsubscribed(channel: string): boolean {
     return this.channels.delete(channel);
+  }
+
+  /** Takes one ephemeral publish on `channel` from its rate limit; false when over it. */
+  takeEphemeral(channel: string, rate: number): boolean {
+    this.ephemeralBuckets ??= new Map();
+    let bucket = this.ephemeralBuckets.get(channel);
+    if (bucket === undefined) {
+      bucket = new TokenBucket(ephemeralPolicy(rate));
+      this.ephemeralBuckets.set(channel, bucket);
+    }
+    return bucket.take() === "ok";
   }
 
   /** The heartbeat sent a ping now. */
@@ -343,4 +357,17 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
       codec: this.codec.name,
     };
   }
+}
+
+/** One options object per rate, so the buckets of every connection share its settings. */
+const ephemeralPolicies = new Map<number, { rate: number; burst: number }>();
+
+function ephemeralPolicy(rate: number): { rate: number; burst: number } {
+  let policy = ephemeralPolicies.get(rate);
+  if (policy === undefined) {
+    // A second's worth at once: a burst of drag events after a pause goes through.
+    policy = { rate, burst: Math.max(1, rate) };
+    ephemeralPolicies.set(rate, policy);
+  }
+  return policy;
 }

@@ -5,7 +5,7 @@ import type { SessionBindings } from "./auth/sessions.js";
 import type { ConnectionContext } from "./connection.js";
 import type { RpcHandler } from "./hub-api.js";
 import type { Namespaces } from "./namespaces.js";
-import type { HeartbeatOptions } from "./options.js";
+import type { AccessContext, HeartbeatOptions } from "./options.js";
 
 export interface RpcEntry {
   schema: StandardSchemaV1 | undefined;
@@ -20,5 +20,7 @@ export interface HubCore extends ConnectionContext {
   /** Which session a connecting client joins (session ids bound to their identity). */
   readonly sessions: SessionBindings;
   readonly rpcs: Map<string, RpcEntry>;
+  /** Fields features add to subscribe replies, by field name (`presence`). */
+  readonly replyFields: Map<string, (context: AccessContext) => unknown>;
   readonly heartbeat: HeartbeatOptions;
 }

@@ -3,7 +3,7 @@ import type { Duplex } from "node:stream";
 import type { StandardSchemaV1 } from "@standard-schema/spec";
 import type { ErrorCode, PublishResult } from "@switchyard/protocol";
 import type { Broker, BrokerEvent, HistoryPage, HistoryQuery } from "../broker/broker.js";
-import type { Logger, NamespaceOptions } from "./options.js";
+import type { AccessContext, Logger, NamespaceOptions } from "./options.js";
 
 /** A connected client as hooks and server code see it. */
 export interface ClientInfo {
@@ -64,6 +64,12 @@ export interface PublishOptions {
    * a key, the result always says `duplicate` (`false` for the first publish).
    */
   idempotencyKey?: string;
+  /**
+   * Deliver live only: no offset, not kept in history, never replayed on recovery (a cursor,
+   * a member joining).
+   * @default false
+   */
+  ephemeral?: boolean;
 }
 
 /** Live figures of this hub node. */
@@ -143,7 +149,9 @@ export interface CoreHub {
    * the event's `offset` and `epoch` on channels with history, and `duplicate` when
    * `options.idempotencyKey` is given. `data` must be JSON values, binary data as a
    * `Uint8Array` (docs/protocol.md, "Event data"); anything else rejects with `invalid_data`
-   * before the event gets an offset.
+   * before the event gets an offset. Server code may use event names starting with `$`, the
+   * prefix reserved for features' own events (`$presence`): clients cannot publish those, and
+   * the namespace's `events` schemas do not apply to them.
    */
   publish(
     channel: string,
@@ -240,6 +248,13 @@ export interface FeatureHost {
    * field by field: the application's rules win, the feature's other fields stay.
    */
   namespace(name: string, options: NamespaceOptions): void;
+  /**
+   * Adds `field` to the subscribe replies of the channels for which `provide` answers
+   * something other than undefined (presence adds the channel's members). Called after the
+   * subscription is registered, like a namespace's snapshot. The core's own reply fields
+   * (`channel`, `epoch`, `offset`, `recovered`, `conflated`, `snapshot`) cannot be taken.
+   */
+  subscribeReply(field: string, provide: (context: AccessContext) => unknown): void;
   /** Adds HTTP routes to the hub's HTTP API, with the OpenAPI fragment that describes them. */
   routes(routes: readonly FeatureRoute[], openapi?: OpenApiFragment): void;
   /** Figures for `hub.stats().features[<feature name>]`, read at every `stats()` call. */

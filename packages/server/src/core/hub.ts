@@ -53,6 +53,16 @@ import { Registry } from "./registry.js";
 import { handleRequest, resolveChannel } from "./requests.js";
 import { HubCounters } from "./stats.js";
 
+/** The subscribe reply's own fields, which features cannot add. */
+const CORE_REPLY_FIELDS = new Set([
+  "channel",
+  "epoch",
+  "offset",
+  "recovered",
+  "conflated",
+  "snapshot",
+]);
+
 /** A message larger than this many times the inbound limit closes the socket (1009). */
 const HARD_CEILING_FACTOR = 16;
 
@@ -141,6 +151,7 @@ export class SwitchyardHub implements CoreHub {
       emitter: new Emitter<HubEvents>(),
       logger: this.logger,
       rpcs: new Map<string, RpcEntry>(),
+      replyFields: new Map(),
       left: (connection) => {
         this.connections.delete(connection);
         if (this.connections.size === 0) this.drained?.();
@@ -209,6 +220,12 @@ export class SwitchyardHub implements CoreHub {
       hub: this,
       logger: this.logger,
       namespace: (name, options) => this.core.namespaces.define(name, options),
+      subscribeReply: (field, provide) => {
+        if (CORE_REPLY_FIELDS.has(field) || this.core.replyFields.has(field)) {
+          throw new Error(`The subscribe reply field '${field}' is taken`);
+        }
+        this.core.replyFields.set(field, provide);
+      },
       routes: (routes, openapi) => {
         record.routes = [...record.routes, ...routes];
         if (openapi !== undefined) record.openapi = openapi;
@@ -295,6 +312,8 @@ export class SwitchyardHub implements CoreHub {
       event,
       data,
       idempotencyKey: options?.idempotencyKey,
+      ephemeral: options?.ephemeral,
+      reserved: true,
     });
   }
 

@@ -22,6 +22,10 @@ export interface Namespace {
   readonly conflate: ((event: ConflationInput) => string | undefined) | undefined;
   readonly events: Record<string, StandardSchemaV1> | undefined;
   readonly snapshot: NamespaceOptions["snapshot"];
+  /** True for the events published without history (live only); undefined when none are. */
+  readonly ephemeral: ((event: string) => boolean) | undefined;
+  /** Most ephemeral events one client may publish per second on one channel. */
+  readonly ephemeralRate: number;
   /** Personal namespaces: subscribing is allowed only to one's own channel. */
   readonly personal: boolean;
 }
@@ -40,8 +44,20 @@ function complete(name: string, options: NamespaceOptions): Namespace {
     conflate: conflationOf(options.conflate),
     events: options.events,
     snapshot: options.snapshot,
+    ephemeral: ephemeralOf(options.ephemeral),
+    ephemeralRate: options.ephemeralRate ?? DEFAULT_EPHEMERAL_RATE,
     personal: false,
   };
+}
+
+/** Default of {@link NamespaceOptions.ephemeralRate}. */
+export const DEFAULT_EPHEMERAL_RATE = 30;
+
+function ephemeralOf(option: NamespaceOptions["ephemeral"]): Namespace["ephemeral"] {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) return () => true;
+  const names = new Set(option);
+  return (event) => names.has(event);
 }
 
 const PERSONAL_NAMESPACES = new Set(["$client", "$session", "$user", "$broadcast"]);
@@ -71,6 +87,8 @@ export class Namespaces {
         conflate: undefined,
         events: undefined,
         snapshot: undefined,
+        ephemeral: undefined,
+        ephemeralRate: DEFAULT_EPHEMERAL_RATE,
         personal: true,
       });
     }

@@ -66,6 +66,20 @@ export interface NamespaceOptions {
    */
   events?: Record<string, StandardSchemaV1>;
   /**
+   * Events published without history: delivered live to the current subscribers, with no
+   * offset, never kept, never replayed on recovery — for what is stale a moment later (a
+   * cursor, a dragged source's position). `true`: every event of the namespace; a list: these
+   * event names. With `conflate`, a slow client gets only the latest value per key.
+   * @default false
+   */
+  ephemeral?: boolean | readonly string[];
+  /**
+   * Most ephemeral events one client may publish per second on one channel of the namespace;
+   * more are refused with `rate_limited` (the connection stays).
+   * @default 30
+   */
+  ephemeralRate?: number;
+  /**
    * The channel's current state, sent in every subscribe reply (`result.snapshot`) so a late
    * joiner or a reconnecting client is up to date at once (a job's status, a state document).
    * Read after the subscription is registered: it reflects at least every event up to the

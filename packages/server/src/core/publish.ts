@@ -9,6 +9,15 @@ export interface PublishInput {
   event: string;
   data?: unknown;
   idempotencyKey?: string;
+  /** Live only: no offset, no history (server code's option; a namespace's ephemeral events). */
+  ephemeral?: boolean;
+  /** Server code: the `$`-prefixed event names features use (`$presence`) are allowed. */
+  reserved?: boolean;
+}
+
+/** True for a `$`-prefixed event name, reserved for features (clients cannot publish one). */
+export function isReservedEventName(event: string): boolean {
+  return event.startsWith("$") && isValidEventName(event.slice(1));
 }
 
 /**
@@ -23,14 +32,16 @@ export async function publishChecked(
   namespace: Namespace,
   input: PublishInput,
 ): Promise<PublishResult> {
-  if (!isValidEventName(input.event)) {
+  const reserved = input.reserved === true && isReservedEventName(input.event);
+  if (!reserved && !isValidEventName(input.event)) {
     throw new SwitchyardError(
       "invalid_frame",
       "Field 'event' must be 1-128 characters of A-Z a-z 0-9 _ . : -",
     );
   }
   let data: unknown = input.data === undefined ? null : input.data;
-  if (namespace.events) {
+  // A feature's own events are not the application's to declare.
+  if (namespace.events && !reserved) {
     const schema = namespace.events[input.event];
     if (!schema || !Object.hasOwn(namespace.events, input.event)) {
       throw new SwitchyardError(
@@ -46,7 +57,10 @@ export async function publishChecked(
     channel: input.channel,
     event: input.event,
     data,
-    history: namespace.history,
+    history:
+      input.ephemeral === true || namespace.ephemeral?.(input.event)
+        ? undefined
+        : namespace.history,
     idempotencyKey: input.idempotencyKey,
   });
   core.counters.published.total++;

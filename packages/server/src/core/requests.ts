@@ -20,6 +20,7 @@ import type { BrokerEvent } from "../broker/broker.js";
 import type { Connection } from "./connection.js";
 import type { HubCore } from "./core.js";
 import { accessContext, type Namespace } from "./namespaces.js";
+import type { AccessContext } from "./options.js";
 import { publishChecked } from "./publish.js";
 import { createSubscription, NO_FLOOR, type Subscription, wants } from "./subscription.js";
 import { validate } from "./validate.js";
@@ -135,13 +136,16 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   const subscription = createSubscription(channel, namespace, frame.events);
   const prepared = await prepare(core, connection, subscription, frame.since);
   if (prepared === undefined) return;
-  const snapshot = await namespace.snapshot?.(accessContext(connection, channel));
+  const context = accessContext(connection, channel);
+  const snapshot = await namespace.snapshot?.(context);
+  const extra = core.replyFields.size === 0 ? undefined : await replyFields(core, context);
   if (connection.state !== "open") return;
   connection.reply(frame.id, {
     channel,
     ...prepared.position,
     ...(namespace.conflate === undefined ? {} : { conflated: true }),
     ...(snapshot === undefined ? {} : { snapshot }),
+    ...extra,
   });
   activate(connection, subscription, prepared);
   if (!existing) {
@@ -149,6 +153,19 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
       core.logger.error({ err: error }, "subscribe listener failed"),
     );
   }
+}
+
+/** The fields features add to this subscribe reply (those whose provider answers something). */
+async function replyFields(
+  core: HubCore,
+  context: AccessContext,
+): Promise<Record<string, unknown>> {
+  const fields: Record<string, unknown> = {};
+  for (const [field, provide] of core.replyFields) {
+    const value = await provide(context);
+    if (value !== undefined) fields[field] = value;
+  }
+  return fields;
 }
 
 /**
@@ -245,7 +262,14 @@ async function unsubscribe(core: HubCore, connection: Connection, frame: Unsubsc
 async function publish(core: HubCore, connection: Connection, frame: PublishFrame) {
   const namespace = resolveChannel(core, frame.channel);
   await core.namespaces.checkPublish(namespace, frame.channel, connection);
-  const result = await publishChecked(core, namespace, frame);
+  const ephemeral = namespace.ephemeral?.(frame.event) === true;
+  if (ephemeral && !connection.takeEphemeral(frame.channel, namespace.ephemeralRate)) {
+    throw new SwitchyardError(
+      "rate_limited",
+      `At most ${namespace.ephemeralRate} ephemeral events per second on '${frame.channel}'`,
+    );
+  }
+  const result = await publishChecked(core, namespace, { ...frame, ephemeral });
   connection.reply(frame.id, result);
 }
 

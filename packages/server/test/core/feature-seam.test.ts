@@ -111,6 +111,26 @@ describe("a feature installed with hub.use", () => {
     expect(closed).toEqual(["counters"]);
   });
 
+  it("adds its fields to the subscribe replies of the channels it answers for", async () => {
+    const { url, hub } = await startHub(OPEN_POLICY);
+    hub.use({
+      name: "greeter",
+      install(host) {
+        host.subscribeReply("greeting", ({ channel, clientId }) =>
+          channel.startsWith("hello:") ? { to: clientId } : undefined,
+        );
+        expect(() => host.subscribeReply("snapshot", () => 1)).toThrow(/taken/);
+      },
+    });
+    const client = await connected(url);
+    const connect = await client.next((frame) => frame.type === "reply" && frame.id === 1);
+    const { clientId } = connect.result as { clientId: string };
+    const greeted = await client.request({ type: "subscribe", channel: "hello:1" });
+    expect(greeted.result).toMatchObject({ channel: "hello:1", greeting: { to: clientId } });
+    const plain = await client.request({ type: "subscribe", channel: "other:1" });
+    expect(plain.result).not.toHaveProperty("greeting");
+  });
+
   it("is installed once per name", async () => {
     const { hub } = await startHub(OPEN_POLICY);
     hub.use(countersFeature([]));
