@@ -85,6 +85,18 @@ export const ERRORS = {
   },
   invalid_chunk: { status: 422, message: "The chunk index or total is not valid" },
   duplicate_chunk: { status: 409, message: "A chunk with this index was already received" },
+  // --- synced state (docs/state.md) ---
+  state_not_found: { status: 404, message: "No state document of this name is declared" },
+  state_unknown_key: { status: 422, message: "The key is not declared for this document" },
+  state_invalid_value: { status: 422, message: "The value does not match the key's schema" },
+  state_conflict: {
+    status: 409,
+    message: "A key of this write changed after the given version (ifVersion)",
+  },
+  state_too_large: { status: 413, message: "The value or the document exceeds its size limit" },
+  state_unknown_preset: { status: 404, message: "No preset of this name is defined" },
+  // --- presence (docs/presence.md) ---
+  presence_disabled: { status: 400, message: "Presence is not on for this channel's namespace" },
   // --- errors that close the connection: terminal (40xx) ---
   unauthorized: { status: 401, close: 4001, message: "A token is required" },
   token_invalid: { status: 401, close: 4002, message: "The token is not valid" },

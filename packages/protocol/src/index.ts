@@ -68,3 +68,24 @@ export type {
   JobVisibility,
 } from "./jobs.js";
 export { isStreamPosition, type ParsedFrame, parseClientFrame } from "./parse.js";
+export type {
+  PresenceConnection,
+  PresenceCount,
+  PresenceEventData,
+  PresenceListRequest,
+  PresenceMember,
+  PresencePage,
+  PresenceReply,
+} from "./presence.js";
+export type {
+  StateChange,
+  StateConflictDetails,
+  StateDocument,
+  StateEntry,
+  StateEventData,
+  StateEventName,
+  StatePresetWrite,
+  StateUndoResult,
+  StateWrite,
+  StateWriteResult,
+} from "./state.js";
