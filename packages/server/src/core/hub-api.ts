@@ -32,12 +32,28 @@ export interface SubscriptionInfo {
   channel: string;
 }
 
+/**
+ * An event a feature announced with {@link FeatureHost.emit}, for other features and server
+ * code to hear through `hub.on("feature", …)`: jobs announce how each job ended
+ * (`completed`, `failed`, `cancelled`, with the job's `JobInfo`), and webhooks report them.
+ */
+export interface FeatureEvent {
+  /** The name of the feature that emitted it (`jobs`). */
+  feature: string;
+  /** What happened, in the feature's words (`completed`). */
+  name: string;
+  /** What the feature tells about it (its shape is documented by the feature). */
+  payload: unknown;
+}
+
 /** Lifecycle events of `hub.on`. */
 export interface HubEvents {
   connect: ClientInfo;
   disconnect: DisconnectInfo;
   subscribe: SubscriptionInfo;
   unsubscribe: SubscriptionInfo;
+  /** An installed feature's announcement ({@link FeatureHost.emit}). */
+  feature: FeatureEvent;
 }
 
 /** The context an RPC handler receives. */
@@ -261,6 +277,12 @@ export interface FeatureHost {
   stats(read: () => Record<string, number>): void;
   /** Called by `hub.close()` once the clients are gone, before the broker closes. */
   onClose(close: () => void | Promise<void>): void;
+  /**
+   * Announces `name` with `payload` to every `hub.on("feature", …)` listener of this node, as
+   * `{ feature: <this feature's name>, name, payload }`, synchronously. A throwing listener is
+   * logged, never thrown to the feature. Document the names and payloads your feature emits.
+   */
+  emit(name: string, payload: unknown): void;
 }
 
 /**

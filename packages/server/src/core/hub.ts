@@ -236,6 +236,11 @@ export class SwitchyardHub implements CoreHub {
       onClose: (close) => {
         record.close = close;
       },
+      emit: (name, payload) => {
+        this.core.emitter.emit("feature", { feature: feature.name, name, payload }, (error) =>
+          this.logger.error({ err: error, feature: feature.name, name }, "feature listener failed"),
+        );
+      },
     };
     const api = feature.install(host);
     this.installed.push(record);

@@ -5,7 +5,12 @@
  */
 import { SwitchyardError } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
-import { createHttpApi, type Feature, type HubOptions } from "../../src/index.js";
+import {
+  createHttpApi,
+  type Feature,
+  type FeatureEvent,
+  type HubOptions,
+} from "../../src/index.js";
 import { connected, OPEN_POLICY, startHub } from "../helpers/fixtures.js";
 
 const API_KEY = "feature-test-key-0123456789";
@@ -135,5 +140,32 @@ describe("a feature installed with hub.use", () => {
     const { hub } = await startHub(OPEN_POLICY);
     hub.use(countersFeature([]));
     expect(() => hub.use(countersFeature([]))).toThrow(/counters/);
+  });
+
+  it("announces a feature's events to hub.on('feature') listeners, and survives a throwing one", async () => {
+    const errors: unknown[] = [];
+    const noop = () => {};
+    const logger = {
+      debug: noop,
+      info: noop,
+      warn: noop,
+      error: (fields: unknown) => errors.push(fields),
+    };
+    const { hub } = await startHub({ ...OPEN_POLICY, logger });
+    const heard: FeatureEvent[] = [];
+    hub.on("feature", () => {
+      throw new Error("a listener's bug");
+    });
+    const off = hub.on("feature", (event) => heard.push(event));
+    const ping = hub.use<{ ping(n: number): void }>({
+      name: "pinger",
+      install: (host) => ({ ping: (n) => host.emit("pinged", { n }) }),
+    });
+    ping.ping(1);
+    expect(heard).toEqual([{ feature: "pinger", name: "pinged", payload: { n: 1 } }]);
+    expect(errors).toHaveLength(1);
+    off();
+    ping.ping(2);
+    expect(heard).toHaveLength(1);
   });
 });

@@ -5,12 +5,15 @@ import { jobNamespace } from "./namespace.js";
 import { jobOpenApi } from "./openapi.js";
 import type { JobsOptions } from "./options.js";
 import { registerJobRpcs } from "./rpc.js";
+import type { JobEnded } from "./types.js";
 
 /**
  * Jobs as a feature of the hub (docs/jobs.md): the `job` namespace (owner-only watching,
  * history, conflated progress, a snapshot in every subscribe reply), the `job.get`,
  * `job.list` and `job.cancel` RPCs, the `/api/jobs` routes of the HTTP API for workers in
- * any language, and `hub.jobs`. `createHub` installs it; a hub made otherwise installs it
+ * any language, and `hub.jobs`. Announces how each job ended (`hub.on("feature", …)`, feature
+ * `jobs`, name `completed`, `failed` or `cancelled`, payload {@link JobEnded}) on the node that
+ * ended it. `createHub` installs it; a hub made otherwise installs it
  * with `hub.use(jobsFeature())`.
  *
  * @example
@@ -23,7 +26,7 @@ export function jobsFeature(options?: JobsOptions): Feature<Jobs> {
     install(host) {
       const { hub, logger } = host;
       host.namespace("job", jobNamespace(hub.broker));
-      const jobs = new HubJobs(hub, options, logger);
+      const jobs = new HubJobs(hub, options, logger, (ended) => host.emit(ended.job.status, ended));
       registerJobRpcs(hub, jobs);
       host.routes(jobRoutes(jobs), jobOpenApi);
       host.stats(() => ({ producing: jobs.producing }));

@@ -19,6 +19,7 @@ import {
   type FailOptions,
   isFinished,
   type JobAck,
+  type JobEnded,
   type JobHandle,
   type JobInfo,
   jobChannel,
@@ -41,6 +42,8 @@ export interface JobContext {
   readonly logger: Logger;
   /** Called once when the handle is done with: the job finished or the hub closes. */
   release(handle: JobProducer): void;
+  /** Called once the final event of a job this node ended is published. */
+  ended(event: JobEnded): void;
 }
 
 interface ProgressValue {
@@ -336,6 +339,7 @@ export class JobProducer implements JobHandle {
         await store.index(copy, options.activeTtl + options.retention);
       }
       await hub.publish(this.channel, event, payload);
+      if (final) this.context.ended({ job: toInfo(copy), cancelReason: copy.cancelReason });
     });
   }
 

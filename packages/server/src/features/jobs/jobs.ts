@@ -12,7 +12,7 @@ import { JobFailure } from "./job-failure.js";
 import { type JobContext, JobProducer } from "./job-handle.js";
 import { type JobsOptions, type ResolvedJobsOptions, resolveJobsOptions } from "./options.js";
 import { type JobRecord, JobStore, newRecord, toInfo } from "./store.js";
-import { isFinished, type JobHandle, type JobInfo, jobChannel } from "./types.js";
+import { isFinished, type JobEnded, type JobHandle, type JobInfo, jobChannel } from "./types.js";
 import { plain } from "./validate.js";
 
 /** Options of {@link Jobs.create} and {@link Jobs.run}. */
@@ -108,6 +108,7 @@ export class HubJobs implements Jobs {
     private readonly hub: CoreHub,
     options: JobsOptions | undefined,
     private readonly logger: Logger,
+    private readonly ended: (event: JobEnded) => void = () => {},
   ) {
     this.options = resolveJobsOptions(options);
     this.store = new JobStore(hub.broker);
@@ -119,6 +120,7 @@ export class HubJobs implements Jobs {
       release: (handle) => {
         if (this.handles.get(handle.id) === handle) this.handles.delete(handle.id);
       },
+      ended,
     };
     this.sweeper = setInterval(() => this.sweep(), Math.min(SWEEP_MS, this.options.activeTtl));
     this.sweeper.unref();
@@ -292,6 +294,7 @@ export class HubJobs implements Jobs {
     await this.store.refreshChunks(record, this.options.retention);
     const data: JobEventData["cancelled"] = { seq: record.seq, reason };
     await this.hub.publish(jobChannel(record.id), "cancelled", data);
+    this.ended({ job: toInfo(record), cancelReason: reason });
   }
 
   /** After `cancelGrace`, a job still `cancelling` is marked `cancelled` by the hub. */

@@ -29,6 +29,16 @@ export interface JobInfo extends JobSnapshot {
   owner: JobOwner;
 }
 
+/**
+ * The payload of the jobs feature's `completed`, `failed` and `cancelled` announcements
+ * (`hub.on("feature", …)` with `feature: "jobs"`), made once per job by the node that ended it.
+ */
+export interface JobEnded {
+  job: JobInfo;
+  /** Why it was cancelled (null when no reason was given, or it did not end `cancelled`). */
+  cancelReason: string | null;
+}
+
 /** What a producer learns from each report: above all, whether to stop. */
 export interface JobAck {
   id: string;
