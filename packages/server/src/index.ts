@@ -92,6 +92,30 @@ export type {
   JobOwner,
   ProgressOptions,
 } from "./features/jobs/types.js";
+export type {
+  WebhookBody,
+  WebhookClient,
+  WebhookEvent,
+  WebhookEventData,
+  WebhookJob,
+} from "./features/webhooks/events.js";
+export { type Webhooks, webhooksFeature } from "./features/webhooks/feature.js";
+export {
+  DEFAULT_WEBHOOK_OPTIONS,
+  WEBHOOK_EVENTS,
+  type WebhookBatchOptions,
+  type WebhookEventName,
+  type WebhookOptions,
+  type WebhookRetryOptions,
+} from "./features/webhooks/options.js";
+export type { WebhookSenderStats } from "./features/webhooks/sender.js";
+export {
+  DEFAULT_SIGNATURE_TOLERANCE,
+  SIGNATURE_HEADER,
+  signWebhook,
+  type VerifyWebhookOptions,
+  verifyWebhook,
+} from "./features/webhooks/signature.js";
 export { requireApiKey } from "./http/api-key.js";
 export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http/http-api.js";
 export { builtinTransport } from "./transport/builtin-transport.js";

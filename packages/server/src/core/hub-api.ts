@@ -250,6 +250,8 @@ export interface OpenApiFragment {
   readonly paths: Record<string, Record<string, Json>>;
   readonly schemas?: Record<string, Json>;
   readonly responses?: Record<string, Json>;
+  /** Requests the hub sends (OpenAPI 3.1 `webhooks`), by name: the webhooks feature's bodies. */
+  readonly webhooks?: Record<string, Json>;
 }
 
 /** What a feature gets to build itself on: the hub's public surface and its registrations. */

@@ -365,7 +365,8 @@ const paths: Record<string, Record<string, Json>> = {
 
 /**
  * The hand-written OpenAPI 3.1 document of the HTTP API, served at `/api/openapi.json`: the
- * core routes and the fragments of the hub's features (jobs).
+ * core routes and the fragments of the hub's features (jobs), with the `webhooks` the hub sends
+ * when the webhooks feature is installed.
  */
 export function openApiDocument(options: {
   serverUrl: string;
@@ -374,8 +375,10 @@ export function openApiDocument(options: {
   const featurePaths: Record<string, Record<string, Json>> = {};
   const featureSchemas: Record<string, Json> = {};
   const featureResponses: Record<string, Json> = {};
+  const webhooks: Record<string, Json> = {};
   for (const { openapi } of options.features) {
     if (openapi === undefined) continue;
+    Object.assign(webhooks, openapi.webhooks);
     Object.assign(featurePaths, openapi.paths);
     Object.assign(featureSchemas, openapi.schemas);
     Object.assign(featureResponses, openapi.responses);
@@ -398,5 +401,6 @@ export function openApiDocument(options: {
       schemas: { ...schemas, ...featureSchemas },
       responses: { ...responses, ...featureResponses },
     },
+    ...(Object.keys(webhooks).length === 0 ? {} : { webhooks }),
   };
 }
