@@ -1,7 +1,14 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import type { AuthOptions, HubOptions, LimitOptions, NamespaceOptions } from "@switchyard/server";
+import {
+  type AuthOptions,
+  type HubOptions,
+  type LimitOptions,
+  type NamespaceOptions,
+  WEBHOOK_EVENTS,
+  type WebhookOptions,
+} from "@switchyard/server";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
@@ -51,6 +58,29 @@ const redisSchema = z.strictObject({
   startTimeout: positiveInt.optional(),
 });
 
+const webhooksSchema = z.strictObject({
+  url: z.string().regex(/^https?:\/\/\S+$/, { message: "must be an http:// or https:// URL" }),
+  secret: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)).optional(),
+  batch: z
+    .strictObject({ size: positiveInt, window: z.number().int().min(0) })
+    .partial()
+    .optional(),
+  retry: z
+    .strictObject({
+      maxTime: z.number().int().min(0),
+      initialDelay: positiveInt,
+      maxDelay: positiveInt,
+    })
+    .partial()
+    .optional(),
+  timeout: positiveInt.optional(),
+  concurrency: positiveInt.optional(),
+  maxQueue: positiveInt.optional(),
+  grace: z.number().int().min(0).optional(),
+  closeTimeout: z.number().int().min(0).optional(),
+});
+
 /** The schema of a config file (every field optional). */
 export const configFileSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
@@ -83,6 +113,7 @@ export const configFileSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).optional(),
   transport: z.enum(TRANSPORTS).optional(),
   redis: redisSchema.optional(),
+  webhooks: webhooksSchema.optional(),
 });
 
 /** A config file's content, or the flags that override it. */
@@ -164,6 +195,13 @@ export interface ServerConfig {
   transport?: (typeof TRANSPORTS)[number];
   /** Cluster mode: the Redis every node shares. Absent: one node with the memory broker. */
   redis?: RedisConfig;
+  /**
+   * Signed webhooks for lifecycle events (docs/webhooks.md): the hub option `webhooks`. The
+   * secret may come from `SWITCHYARD_WEBHOOK_SECRET` (several separated by commas), the URL
+   * from `SWITCHYARD_WEBHOOK_URL`. Each event's `node` is the cluster node id.
+   * @default undefined (no webhooks)
+   */
+  webhooks?: WebhookOptions;
 }
 
 /** Default port of `switchyard serve`. */
@@ -260,7 +298,20 @@ export function resolveConfig(
   if (envKey !== undefined && envKey !== "") fromEnv.apiKey = envKey;
   const envRedis = layers.env?.SWITCHYARD_REDIS_URL;
   if (envRedis !== undefined && envRedis !== "") fromEnv.redis = { url: envRedis };
+  const envWebhookUrl = layers.env?.SWITCHYARD_WEBHOOK_URL;
+  const envWebhookSecret = layers.env?.SWITCHYARD_WEBHOOK_SECRET?.split(",").filter(Boolean);
+  const webhookLayers = [
+    layers.file?.webhooks,
+    {
+      ...(envWebhookUrl ? { url: envWebhookUrl } : {}),
+      ...(envWebhookSecret?.length ? { secret: envWebhookSecret } : {}),
+    },
+    layers.flags?.webhooks,
+  ];
   const merged: Record<string, unknown> = { ...layers.file, ...fromEnv, ...layers.flags };
+  // The environment's URL or secret keeps the file's other webhook fields.
+  const webhooks = Object.assign({}, ...webhookLayers);
+  if (Object.keys(webhooks).length > 0) merged.webhooks = webhooks;
   const redisLayers = [layers.file?.redis, fromEnv.redis, layers.flags?.redis];
   if (redisLayers.some((layer) => layer !== undefined)) {
     merged.redis = Object.assign({}, ...redisLayers);
@@ -291,6 +342,15 @@ export function resolveConfig(
   if (input.transport !== undefined) config.transport = input.transport;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
   if (input.redis !== undefined) config.redis = input.redis;
+  if (input.webhooks !== undefined) {
+    const { secret, ...webhooks } = input.webhooks;
+    if (secret === undefined) {
+      throw new ConfigError("flags", [
+        { path: "webhooks.secret", message: "give a secret (or SWITCHYARD_WEBHOOK_SECRET)" },
+      ]);
+    }
+    config.webhooks = { ...webhooks, secret };
+  }
   return config;
 }
 

@@ -42,8 +42,11 @@ Options:
   -h, --help           Show this help
   -v, --version        Print the version
 
+Environment: SWITCHYARD_API_KEY, SWITCHYARD_REDIS_URL, and SWITCHYARD_WEBHOOK_URL,
+  SWITCHYARD_WEBHOOK_SECRET (signed webhooks; the config's "webhooks": docs/webhooks.md)
+
 Docs: docs/http-api.md (HTTP API), docs/protocol.md (WebSocket protocol),
-      docs/operations.md (running a cluster)
+      docs/operations.md (running a cluster), docs/webhooks.md (webhooks)
 `;
 
 const OPTIONS = {

@@ -49,7 +49,8 @@ function readGauge(registry: Registry, name: string, help: string, read: () => n
 /**
  * Creates the metrics of a server: a registry of its own (so several servers can share one
  * process), Node's default metrics, and the hub's connections, channels, subscriptions,
- * messages in/out, published events and queued bytes, read from `hub.stats()` at each scrape.
+ * messages in/out, published events and queued bytes, read from `hub.stats()` at each scrape,
+ * and the webhooks' figures when the hub sends webhooks.
  */
 export function createMetrics(hub: Hub): Metrics {
   const registry = new Registry();
@@ -88,6 +89,33 @@ export function createMetrics(hub: Hub): Metrics {
   mirroredCounter(registry, "switchyard_published_total", "Events published on this node", () => {
     return stats().published.total;
   });
+  if (hub.webhooks !== undefined) {
+    const webhooks = () => hub.webhooks?.stats() ?? { sent: 0, retried: 0, dropped: 0, queued: 0 };
+    mirroredCounter(
+      registry,
+      "switchyard_webhook_events_sent_total",
+      "Webhook events the backend accepted",
+      () => webhooks().sent,
+    );
+    mirroredCounter(
+      registry,
+      "switchyard_webhook_retries_total",
+      "Webhook requests sent again after a failure",
+      () => webhooks().retried,
+    );
+    mirroredCounter(
+      registry,
+      "switchyard_webhook_events_dropped_total",
+      "Webhook events given up (retries ran out, queue full, or shutdown)",
+      () => webhooks().dropped,
+    );
+    readGauge(
+      registry,
+      "switchyard_webhook_events_queued",
+      "Webhook events waiting or in flight",
+      () => webhooks().queued,
+    );
+  }
   const requests = new Counter({
     name: "switchyard_http_requests_total",
     help: "HTTP requests answered, by route, method and status",

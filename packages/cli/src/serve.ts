@@ -63,6 +63,7 @@ export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
   if (config.namespaces !== undefined) options.namespaces = config.namespaces;
   if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
   if (config.transport !== undefined) options.transport = config.transport;
+  if (config.webhooks !== undefined) options.webhooks = config.webhooks;
   return options;
 }
 
@@ -105,6 +106,10 @@ export async function startServer(
       ? undefined
       : createClusterBroker(config.redis, logger.child({ component: "redis" }));
   if (broker !== undefined) hubOptions.broker = broker;
+  // Each event names the node that reported it: in a cluster, by its node id.
+  if (broker !== undefined && hubOptions.webhooks !== undefined) {
+    hubOptions.webhooks = { node: broker.nodeId, ...hubOptions.webhooks };
+  }
   const hub = createHub(hubOptions);
   try {
     // A node never serves without its broker: with Redis unreachable for the whole start
