@@ -36,11 +36,16 @@ export class WebhookSender {
   private readonly stopped = new AbortController();
   private readonly idle = new Set<() => void>();
   private readonly counts = { sent: 0, retried: 0, dropped: 0 };
+  /** The URL without its query, for logs (a query may carry a token). */
+  private readonly endpoint: string;
 
   constructor(
     private readonly options: SenderOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    const url = new URL(options.url);
+    this.endpoint = `${url.origin}${url.pathname}`;
+  }
 
   /** Queues a batch; drops it (counted, logged) when the queue is full or the sender closed. */
   send(events: WebhookEvent[]): void {
@@ -169,7 +174,7 @@ export class WebhookSender {
   private drop(events: WebhookEvent[], reason: string): void {
     this.counts.dropped += events.length;
     this.logger.error(
-      { dropped: events.length, first: events[0]?.id, url: this.options.url, reason },
+      { dropped: events.length, first: events[0]?.id, url: this.endpoint, reason },
       "webhook events dropped",
     );
   }
