@@ -6,6 +6,8 @@ import { type CoreOptions, silentLogger } from "./core/options.js";
 import { jobsFeature } from "./features/jobs/feature.js";
 import type { Jobs } from "./features/jobs/jobs.js";
 import type { JobsOptions } from "./features/jobs/options.js";
+import { type StateApi, stateFeature } from "./features/state/feature.js";
+import type { StateOptions } from "./features/state/options.js";
 import { builtinTransport } from "./transport/builtin-transport.js";
 import { lazyTransport } from "./transport/lazy-transport.js";
 import type { Transport } from "./transport/socket.js";
@@ -31,6 +33,8 @@ export interface HubOptions extends CoreOptions {
   transport?: "builtin" | "ws" | Transport;
   /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
   jobs?: JobsOptions;
+  /** Synced state (`hub.state(name)`, the `state` namespace): the declared documents. */
+  state?: StateOptions;
 }
 
 /**
@@ -40,10 +44,15 @@ export interface HubOptions extends CoreOptions {
 export interface Hub extends CoreHub {
   /** Long-running jobs with progress, partial results and cancel (docs/jobs.md). */
   readonly jobs: Jobs;
+  /**
+   * A declared state document (docs/state.md): get, set, batch, preset, reload, undo, and its
+   * change events. Throws `state_not_found` for an undeclared name.
+   */
+  readonly state: StateApi;
 }
 
 /**
- * Creates a hub with the standard features (jobs), on the memory broker unless one is given.
+ * Creates a hub with the standard features (jobs, synced state), on the memory broker unless one is given.
  * Attach it to any Node `http.Server` with `hub.attach(server)`, or route upgrades yourself
  * with `hub.handleUpgrade`.
  *
@@ -58,7 +67,7 @@ export interface Hub extends CoreHub {
  * await hub.publish("job:42", "progress", { percent: 40 });
  */
 export function createHub(options: HubOptions = {}): Hub {
-  const { broker, transport, jobs: jobsOptions, ...core } = options;
+  const { broker, transport, jobs: jobsOptions, state: stateOptions, ...core } = options;
   const logger = core.logger ?? silentLogger;
   const hub = new SwitchyardHub(core, {
     broker:
@@ -70,7 +79,8 @@ export function createHub(options: HubOptions = {}): Hub {
     transport: transportOf(transport ?? "builtin"),
   });
   const jobs = hub.use(jobsFeature(jobsOptions));
-  return Object.assign(hub, { jobs });
+  const state = hub.use(stateFeature(stateOptions));
+  return Object.assign(hub, { jobs, state });
 }
 
 function transportOf(transport: NonNullable<HubOptions["transport"]>): Transport {
