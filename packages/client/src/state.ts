@@ -85,7 +85,9 @@ export interface StateEvents {
 export interface StateWriteOptions extends CallOptions {
   /**
    * Compare-and-set: applies only when none of the write's keys changed after this document
-   * version (usually `getSnapshot().version`); else refused with `state_conflict`.
+   * version; else refused with `state_conflict`. For one key, pass the version of the value you
+   * saw (`entries[key].version`): the snapshot's `version` may run ahead of changes still in
+   * another hub node's batch.
    */
   ifVersion?: number;
 }

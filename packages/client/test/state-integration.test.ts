@@ -227,6 +227,49 @@ describe("client.state against a real hub", () => {
     expect(a.store.getSnapshot().values).toEqual({ gravity: 9.81, damping: 0.5 });
   });
 
+  it("after a cut mid-write, rolls the unanswered writes back and recovers what the hub applied", async () => {
+    const fixture = await startHub();
+    const a = await follow(fixture.url);
+    const outcomes: string[] = [];
+    const writes = Array.from({ length: 20 }, (_, n) =>
+      a.store.set("counter", n).then(
+        () => outcomes.push("accepted"),
+        (error: SwitchyardError) => outcomes.push(error.code),
+      ),
+    );
+    fixture.destroySockets();
+    await Promise.all(writes);
+    // Sent writes whose reply was cut may or may not have applied: they are reported.
+    expect(outcomes.every((o) => o === "accepted" || o === "connection_lost")).toBe(true);
+    expect(a.refusals.length).toBe(outcomes.filter((o) => o === "connection_lost").length);
+    await a.until((s) => s.status === "ready", "a back");
+    const document = await fixture.hub.state("settings").get();
+    await a.until(
+      (s) => s.version === document.version && s.values.counter === document.entries.counter?.value,
+      "a at the hub's document",
+    );
+    expect(a.store.getSnapshot().pending).toEqual([]);
+  });
+
+  it("replaces its document when the hub lost it (a reset to an older version)", async () => {
+    const fixture = await startHub();
+    const a = await follow(fixture.url);
+    await a.store.batch({ set: { theme: "dark", counter: 1, gravity: 2 } });
+    await a.store.set("counter", 2);
+    expect(a.store.getSnapshot().version).toBe(2);
+    // A new hub with a new memory broker: the document and the channel's history are gone.
+    await fixture.stop();
+    await a.until((s) => s.status === "offline", "a offline");
+    await fixture.start();
+    await fixture.hub.state("settings").set("gravity", 9.81);
+    await a.until((s) => s.status === "ready" && s.values.gravity === 9.81, "a on the new hub");
+    expect(a.store.getSnapshot()).toMatchObject({
+      version: 1,
+      values: { gravity: 9.81, damping: 0.5 },
+    });
+    expect(a.store.getSnapshot().values.theme).toBeUndefined();
+  });
+
   it("reports a document the hub does not declare", async () => {
     const fixture = await startHub();
     const { client, signal } = connectClient(fixture.url);
