@@ -213,8 +213,9 @@ export class HubState {
     if (result.length > 0) {
       this.counters.writes += 1;
       const snapshot = toPublic(name, document, policy.defaults);
-      void this.batcher.after(name, "reload", { document: snapshot, reason: options.reason });
       this.events.emit(name, "reload", { document: snapshot, reason: options.reason });
+      // Resolved once the event is out, so a file's first load is in history before any use.
+      await this.batcher.after(name, "reload", { document: snapshot, reason: options.reason });
     }
     return { version: document.version, changes: result };
   }
