@@ -55,10 +55,15 @@ export class StateFile {
   async start(): Promise<void> {
     this.stopListening = this.state.events.on(this.name, "change", () => this.schedule());
     const file = basename(this.path);
-    this.watcher = watch(dirname(this.path), (_event, changed) => {
-      if (changed === null || changed.toString() === file) this.run(() => this.check());
-    });
-    this.watcher.on("error", (error) => this.report(error, "could not be watched"));
+    try {
+      this.watcher = watch(dirname(this.path), (_event, changed) => {
+        if (changed === null || changed.toString() === file) void this.run(() => this.check());
+      });
+      this.watcher.on("error", (error) => this.report(error, "could not be watched"));
+    } catch (error) {
+      // A missing directory: the document works, its file does not (reported, never thrown).
+      this.report(error, "could not be watched");
+    }
     await this.run(() => this.check(true));
   }
 

@@ -15,7 +15,7 @@ import {
   type StateKeyOptions,
 } from "./options.js";
 
-/** A dotted key: segments of A-Z a-z 0-9 _ -, at most 256 characters. */
+/** A dotted key: segments of A-Z a-z 0-9 _ - (not `__proto__`), at most 256 characters. */
 const KEY = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 const MAX_KEY_LENGTH = 256;
 
@@ -145,9 +145,10 @@ export class DocumentPolicy {
   }
 }
 
-/** True for a dotted key of at most 256 characters. */
+/** True for a dotted key of at most 256 characters, no segment `__proto__`. */
 export function isValidKey(key: string): boolean {
-  return key.length <= MAX_KEY_LENGTH && KEY.test(key);
+  // `__proto__` would reach the prototype of the objects documents are kept in.
+  return key.length <= MAX_KEY_LENGTH && KEY.test(key) && !key.split(".").includes("__proto__");
 }
 
 /** True for plain JSON values (no undefined, functions, dates, binary, non-finite numbers). */

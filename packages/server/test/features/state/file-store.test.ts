@@ -162,4 +162,19 @@ describe("the file store", () => {
     await again.close();
     expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ "physics.damping": 0.8 });
   });
+
+  it("reports a file whose directory is missing, and the document still works", async () => {
+    const path = join(dir, "missing", "settings.json");
+    const node = await start({ path, debounce: 0 });
+    const errors: Error[] = [];
+    const signal = new Signal();
+    node.hub.state("settings").on("error", (error) => {
+      errors.push(error);
+      signal.poke();
+    });
+    await node.hub.state("settings").set("physics.damping", 0.25);
+    expect(await node.hub.state("settings").value("physics.damping")).toBe(0.25);
+    await signal.until(() => errors.some((error) => /written/.test(error.message)), "a report");
+    expect(node.hub.stats().features.state?.fileErrors).toBeGreaterThanOrEqual(2);
+  });
 });
