@@ -438,6 +438,41 @@ export function stateContract(
       expect(await write({ name: doc, color: 1 })).toMatchObject({ code: "invalid_data" });
     });
 
+    it("batches writes into one changes event; a reload and closing the hub flush the batch", async () => {
+      const [a, b] = await nodes(2);
+      if (!a || !b) throw new Error("nodes");
+      const doc = fresh("batched");
+      const channel = `state:${doc}`;
+      const watcher = await client(b, "bob");
+      await watcher.subscribe(channel);
+      const state = a.hub.state(doc);
+      for (let i = 1; i <= 5; i++) await state.set(i % 2 === 0 ? "even" : "odd", i);
+      await watcher.until(() => watcher.events(channel).length === 1, "one batch of five writes");
+      expect(changesOf(watcher.events(channel))).toEqual([
+        {
+          version: 5,
+          changes: [
+            expect.objectContaining({ key: "even", value: 4, version: 4 }),
+            expect.objectContaining({ key: "odd", value: 5, version: 5 }),
+          ],
+        },
+      ]);
+      await state.set("odd", 7);
+      await state.reload({ odd: 7, other: 1 }, { reason: "reset" });
+      await watcher.until(() => watcher.events(channel).length === 3, "the batch, then the reload");
+      const [, batch, reload] = watcher.events(channel);
+      expect(batch?.event).toBe("changes");
+      expect(batch?.data).toMatchObject({ version: 6 });
+      expect(reload?.event).toBe("reload");
+      expect(reload?.data).toEqual({ reason: "reset", document: await state.get() });
+      await state.set("last", true);
+      await a.close();
+      await watcher.until(() => watcher.events(channel).length === 4, "the batch flushed at close");
+      expect(changesOf(watcher.events(channel)).at(-1)?.changes).toEqual([
+        expect.objectContaining({ key: "last", value: true, version: 8 }),
+      ]);
+    });
+
     it("recovers missed changes by offset; after a reset it sends the snapshot", async () => {
       const [a, b] = await nodes(2);
       if (!a || !b) throw new Error("nodes");
