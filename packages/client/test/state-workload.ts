@@ -125,8 +125,10 @@ export async function runWorkload(options: WorkloadOptions): Promise<{
   // before the last changes of other nodes' batches arrive (the version is the greatest one
   // seen): wait until each shows the whole document, and say what differs if none comes.
   const document = await options.serverDocument();
+  const atVersion = () =>
+    writers.every(({ store }) => store.getSnapshot().version === document.version);
   await signal.until(
-    () => convergenceProblems(writers, document, options.writes).length === 0,
+    () => atVersion() && convergenceProblems(writers, document, options.writes).length === 0,
     () => convergenceProblems(writers, document, options.writes).slice(0, 3).join("; "),
   );
   const converged = Date.now();
