@@ -12,6 +12,7 @@ import { byId } from "./dom.js";
 import { EventLog } from "./event-log.js";
 import { startFigures } from "./figures.js";
 import { createHubTarget } from "./hub-target.js";
+import { startStatePanel } from "./state-panel.js";
 
 const log = new EventLog(
   byId("log", HTMLOListElement),
@@ -22,10 +23,12 @@ byId("log-clear", HTMLButtonElement).addEventListener("click", () => log.clear()
 
 const hub = createHubTarget();
 const channels = startChannels(hub, (channel) => {
+  if (channel.startsWith("state:")) state.open(channel);
   byId("subscribe-channel", HTMLInputElement).value = channel;
   byId("publish-channel", HTMLInputElement).value = channel;
   void actions.subscribe(channel);
 });
+const state = startStatePanel(hub, channels.apiKey);
 startFigures(hub, channels.apiKey);
 const connection = startConnectionPanel(log, hub);
 const actions = startActions(hub, connection, channels, log);

@@ -1,17 +1,19 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
 import {
   type AuthOptions,
   type HubOptions,
   type LimitOptions,
   type NamespaceOptions,
+  type StateOptions,
   WEBHOOK_EVENTS,
   type WebhookOptions,
 } from "@switchyard/server";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
+import { type StateConfig, stateConfigSchema, stateOptionsOf } from "./state-config.js";
 
 /**
  * The configuration of `switchyard serve`: a JSON or YAML file, overridden by flags and
@@ -113,6 +115,7 @@ export const configFileSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).optional(),
   transport: z.enum(TRANSPORTS).optional(),
   redis: redisSchema.optional(),
+  state: stateConfigSchema.optional(),
   webhooks: webhooksSchema.optional(),
 });
 
@@ -195,6 +198,8 @@ export interface ServerConfig {
   transport?: (typeof TRANSPORTS)[number];
   /** Cluster mode: the Redis every node shares. Absent: one node with the memory broker. */
   redis?: RedisConfig;
+  /** The synced-state documents (docs/state.md); absent: none is declared. */
+  state?: StateOptions;
   /**
    * Signed webhooks for lifecycle events (docs/webhooks.md): the hub option `webhooks`. The
    * secret may come from `SWITCHYARD_WEBHOOK_SECRET` (several separated by commas), the URL
@@ -282,7 +287,25 @@ export async function loadConfigFile(path: string): Promise<ConfigInput> {
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(path, [{ path: "", message: `cannot parse the file: ${reason}` }]);
   }
-  return validateConfig(value, path);
+  const config = validateConfig(value, path);
+  if (config.state !== undefined) config.state = withFilesFrom(config.state, dirname(path));
+  return config;
+}
+
+/** A config file's state documents with their files' relative paths taken from `directory`. */
+function withFilesFrom(state: StateConfig, directory: string): StateConfig {
+  const documents: StateConfig["documents"] = {};
+  for (const [name, document] of Object.entries(state.documents)) {
+    const { file } = document;
+    if (file === undefined) {
+      documents[name] = document;
+      continue;
+    }
+    const spec = typeof file === "string" ? { path: file } : file;
+    const path = isAbsolute(spec.path) ? spec.path : resolve(directory, spec.path);
+    documents[name] = { ...document, file: { ...spec, path } };
+  }
+  return { documents };
 }
 
 /**
@@ -342,6 +365,7 @@ export function resolveConfig(
   if (input.transport !== undefined) config.transport = input.transport;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
   if (input.redis !== undefined) config.redis = input.redis;
+  if (input.state !== undefined) config.state = stateOptionsOf(input.state);
   if (input.webhooks !== undefined) {
     const { secret, ...webhooks } = input.webhooks;
     if (secret === undefined) {

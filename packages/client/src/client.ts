@@ -27,6 +27,7 @@ import { type JobList, watchJobs } from "./job-list.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
 import { type CallOptions, Requests } from "./requests.js";
 import { randomId, resolveSessionId, storeSessionId } from "./session.js";
+import { type StateLink, type StateStore, type StateValues, watchState } from "./state.js";
 import { Emitter, type Readable } from "./store.js";
 import type { SubscribeOptions, Subscription } from "./subscription.js";
 import { type PersonalEvents, Subscriptions } from "./subscriptions.js";
@@ -117,6 +118,23 @@ export interface Client<C extends Contract = Contract> {
    * every reconnect and on `refresh()`: a page reloaded mid-job finds its running jobs.
    */
   jobs(): JobList;
+  /**
+   * Follows a synced state document (docs/state.md): a store of its values and version, kept
+   * current by the hub's changes (again after every reconnect), with optimistic writes — `set`,
+   * `delete`, `batch`, `applyPreset`, `undo` — queued in the outbox while the link is down.
+   * Call `dispose()` when done.
+   *
+   * @example
+   * const physics = client.state<{ "physics.damping": number }>("settings");
+   * physics.subscribe(() => {
+   *   const { status, values } = physics.getSnapshot();
+   *   slider.value = String(values["physics.damping"] ?? 0.5);
+   *   slider.disabled = status === "loading";
+   * });
+   * physics.on("refused", ({ error }) => toast(`Not saved: ${error.message}`));
+   * slider.oninput = () => physics.set("physics.damping", Number(slider.value));
+   */
+  state<T extends StateValues = StateValues>(name: string): StateStore<T>;
   /** Listens to client-level events; returns the function that stops listening. */
   on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void;
 }
@@ -272,21 +290,27 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
   }
 
   job(id: string): Job {
-    return watchJob(this.#jobLink(), id);
+    return watchJob(this.#featureLink(), id);
   }
 
   jobs(): JobList {
-    return watchJobs(this.#jobLink());
+    return watchJobs(this.#featureLink());
   }
 
-  #jobLink(): JobLink {
+  state<T extends StateValues = StateValues>(name: string): StateStore<T> {
+    return watchState<T>(this.#featureLink(), name);
+  }
+
+  /** What the job and state stores use of the client, untyped by the contract. */
+  #featureLink(): JobLink & StateLink {
     return {
       connection: this.connection,
       subscribe: (channel, options) => {
         if (this.#closed) throw new ClientError("client_closed");
         return this.#subscriptions.add(channel, options);
       },
-      rpc: (method, data) => this.rpc(method as RpcMethod<C>, ...([data] as never)),
+      rpc: (method, data, options?: CallOptions) =>
+        this.rpc(method as RpcMethod<C>, ...([data, options] as never)),
     };
   }
 

@@ -13,6 +13,13 @@ export type {
   JobValidation,
   JobVisibility,
   PublishResult,
+  StateChange,
+  StateConflictDetails,
+  StateDocument,
+  StateEntry,
+  StateEventData,
+  StateUndoResult,
+  StateWriteResult,
   StreamPosition,
 } from "@switchyard/protocol";
 export { SwitchyardError } from "@switchyard/protocol";
@@ -65,6 +72,17 @@ export {
 } from "./options.js";
 export type { CallOptions } from "./requests.js";
 export { SESSION_STORAGE_KEY } from "./session.js";
+export type {
+  StateBatch,
+  StateEvents,
+  StateRefusal,
+  StateSnapshot,
+  StateStatus,
+  StateStore,
+  StateValues,
+  StateWriteOptions,
+  StateWriteRequest,
+} from "./state.js";
 export type { Readable } from "./store.js";
 export type {
   ReceivedEvent,

@@ -3,8 +3,11 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-/** The budget of the core, minified and gzipped. */
-const BUDGET = 10 * 1024;
+/**
+ * The budget of the core, minified and gzipped: 10 KB held the connection, subscriptions and
+ * jobs; the synced state store (`client.state`) adds about 1.4 KB.
+ */
+const BUDGET = 12 * 1024;
 
 async function bundle(entry: string) {
   const result = await build({

@@ -6,6 +6,8 @@ import { type CoreOptions, silentLogger } from "./core/options.js";
 import { jobsFeature } from "./features/jobs/feature.js";
 import type { Jobs } from "./features/jobs/jobs.js";
 import type { JobsOptions } from "./features/jobs/options.js";
+import { type StateApi, stateFeature } from "./features/state/feature.js";
+import type { StateOptions } from "./features/state/options.js";
 import { type Webhooks, webhooksFeature } from "./features/webhooks/feature.js";
 import type { WebhookOptions } from "./features/webhooks/options.js";
 import { builtinTransport } from "./transport/builtin-transport.js";
@@ -33,6 +35,8 @@ export interface HubOptions extends CoreOptions {
   transport?: "builtin" | "ws" | Transport;
   /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
   jobs?: JobsOptions;
+  /** Synced state (`hub.state(name)`, the `state` namespace): the declared documents. */
+  state?: StateOptions;
   /**
    * Signed webhooks for lifecycle events, POSTed to your backend (docs/webhooks.md).
    * @default undefined (no webhooks)
@@ -47,12 +51,18 @@ export interface HubOptions extends CoreOptions {
 export interface Hub extends CoreHub {
   /** Long-running jobs with progress, partial results and cancel (docs/jobs.md). */
   readonly jobs: Jobs;
+  /**
+   * A declared state document (docs/state.md): get, set, batch, preset, reload, undo, and its
+   * change events. Throws `state_not_found` for an undeclared name.
+   */
+  readonly state: StateApi;
   /** The webhooks' figures and `flush()`, when the `webhooks` option is given (docs/webhooks.md). */
   readonly webhooks: Webhooks | undefined;
 }
 
 /**
- * Creates a hub with the standard features (jobs, and webhooks when configured), on the memory broker unless one is given.
+ * Creates a hub with the standard features (jobs, synced state, and webhooks when configured),
+ * on the memory broker unless one is given.
  * Attach it to any Node `http.Server` with `hub.attach(server)`, or route upgrades yourself
  * with `hub.handleUpgrade`.
  *
@@ -67,7 +77,7 @@ export interface Hub extends CoreHub {
  * await hub.publish("job:42", "progress", { percent: 40 });
  */
 export function createHub(options: HubOptions = {}): Hub {
-  const { broker, transport, jobs: jobsOptions, webhooks, ...core } = options;
+  const { broker, transport, jobs: jobsOptions, state: stateOptions, webhooks, ...core } = options;
   const logger = core.logger ?? silentLogger;
   // Made before the hub, so that bad options throw before anything starts.
   const webhooksInstall = webhooks === undefined ? undefined : webhooksFeature(webhooks);
@@ -81,9 +91,10 @@ export function createHub(options: HubOptions = {}): Hub {
     transport: transportOf(transport ?? "builtin"),
   });
   const jobs = hub.use(jobsFeature(jobsOptions));
+  const state = hub.use(stateFeature(stateOptions));
   // Installed last: features close in order, so it still sends what the others announce then.
   const webhooksApi = webhooksInstall === undefined ? undefined : hub.use(webhooksInstall);
-  return Object.assign(hub, { jobs, webhooks: webhooksApi });
+  return Object.assign(hub, { jobs, state, webhooks: webhooksApi });
 }
 
 function transportOf(transport: NonNullable<HubOptions["transport"]>): Transport {

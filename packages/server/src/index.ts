@@ -1,6 +1,6 @@
 /**
  * `@switchyard/server`: the hub as a library. `createHub` puts one together (memory broker,
- * builtin transport, jobs); the rest is its public surface: options, the feature seam, the
+ * builtin transport, jobs, synced state); the rest is its public surface: options, the feature seam, the
  * transport seam, the broker interface, the HTTP API handler.
  */
 export {
@@ -14,6 +14,14 @@ export {
   type JobStatus,
   type JobValidation,
   type JobVisibility,
+  type StateChange,
+  type StateConflictDetails,
+  type StateDocument,
+  type StateEntry,
+  type StateEventData,
+  type StateEventName,
+  type StateUndoResult,
+  type StateWriteResult,
   SwitchyardError,
 } from "@switchyard/protocol";
 export type {
@@ -92,6 +100,16 @@ export type {
   JobOwner,
   ProgressOptions,
 } from "./features/jobs/types.js";
+export { type StateApi, stateFeature } from "./features/state/feature.js";
+export type { StateHandle, StateWriteOptions } from "./features/state/handle.js";
+export type {
+  StateBatchOptions,
+  StateDocumentOptions,
+  StateFileOptions,
+  StateKeyOptions,
+  StateOptions,
+} from "./features/state/options.js";
+export type { StateHandleEvents } from "./features/state/state-events.js";
 export type {
   WebhookBody,
   WebhookClient,

@@ -18,6 +18,7 @@ import {
   MAX_BODY_BYTES,
   ROUTE_CASES,
   type Route,
+  STATE_ROUTES,
 } from "./helpers/http-error-cases.js";
 import { sections, type Table, tablesWithHeader } from "./helpers/markdown.js";
 
@@ -108,6 +109,7 @@ describe("docs/errors.md", () => {
 // listed code is answered for some request, and each request of the cases is listed.
 const httpDoc = readFileSync(new URL("../../../docs/http-api.md", import.meta.url), "utf8");
 const jobsDoc = readFileSync(new URL("../../../docs/jobs.md", import.meta.url), "utf8");
+const stateDoc = readFileSync(new URL("../../../docs/state.md", import.meta.url), "utf8");
 
 const STATUS_CODE_WHEN = ["status", "code", "when"];
 
@@ -148,16 +150,39 @@ function documented(): Documented {
       byRoute.get(route as Route)?.set(code ?? "", Number(status));
     }
   }
+  const stateErrors = tablesWithHeader(sections(stateDoc).get("Errors") ?? "", [
+    "code",
+    "HTTP",
+    "routes",
+    "when",
+  ]);
+  expect(stateErrors, "one error table in docs/state.md").toHaveLength(1);
+  for (const route of Object.values(STATE_ROUTES)) byRoute.set(route, new Map());
+  for (const [code, status, routes] of stateErrors[0]?.rows ?? []) {
+    if (routes === "—") continue;
+    for (const word of (routes ?? "").split(",").map((item) => item.trim())) {
+      const route = STATE_ROUTES[word];
+      expect(route, `a state route named '${word}' (${code})`).toBeDefined();
+      byRoute.get(route as Route)?.set(code ?? "", Number(status));
+    }
+  }
   return { anyRoute, byRoute };
 }
 
 /** The route's path with its parameters filled in. */
 function concrete(route: Route): { method: string; path: string } {
   const [method = "", path = ""] = route.split(" ");
-  return { method, path: path.replace("{channel}", "news").replace("{id}", "run") };
+  return {
+    method,
+    path: path
+      .replace("{channel}", "news")
+      .replace("{id}", "run")
+      .replace("{name}", "settings")
+      .replace("{preset}", "calm"),
+  };
 }
 
-describe("the error tables of docs/http-api.md and docs/jobs.md", () => {
+describe("the error tables of docs/http-api.md, docs/jobs.md and docs/state.md", () => {
   let fixture: ErrorFixture;
   beforeAll(async () => {
     fixture = await errorFixture();
@@ -217,7 +242,7 @@ describe("the error tables of docs/http-api.md and docs/jobs.md", () => {
       expectAnswer("api_key_required", await fixture.answer({ path, headers: {} }, method), route);
       const wrongKey = { path, headers: { authorization: "Bearer wrong" } };
       expectAnswer("api_key_invalid", await fixture.answer(wrongKey, method), route);
-      if (method !== "POST") continue;
+      if (method === "GET") continue;
       expectAnswer(
         "invalid_body",
         await fixture.answer({ path, body: "{not json" }, method),

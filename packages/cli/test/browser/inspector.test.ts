@@ -10,9 +10,22 @@ const API_KEY = "inspector-test-key";
 
 const browser = useBrowser();
 
+/** A config file's synced-state documents: `settings`, with two typed keys and a default. */
+const STATE_FILE = {
+  state: {
+    documents: {
+      settings: {
+        keys: { "physics.damping": { type: "number", minimum: 0, maximum: 1 }, theme: "string" },
+        defaults: { "physics.damping": 0.5 },
+      },
+    },
+  },
+} as const;
+
 /** `switchyard serve --allow-anonymous` on a free port. */
 async function startHub(apiKey = API_KEY): Promise<ServerHandle> {
   const config = resolveConfig({
+    file: STATE_FILE,
     flags: { port: 0, apiKey, allowAnonymous: true, shutdownTimeout: 500 },
   });
   const { inspectorDir } = await browser();
@@ -175,6 +188,46 @@ describe("the inspector in Chromium", () => {
     await page.locator("#stat-connections", { hasText: /^2$/ }).waitFor();
     expect(await page.inputValue("#api-key")).toBe(API_KEY);
     await page.locator('#channels-body tr[data-channel="only-on-a"]').waitFor();
+    expect(chromium.errors).toEqual([]);
+  });
+
+  it("shows a synced-state document with each key's version and writer, and follows its changes", async () => {
+    const { server, page, chromium } = await openInspector();
+    const patch = async (body: object) => {
+      const response = await fetch(`${server.url}/api/state/settings`, {
+        method: "PATCH",
+        headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(response.status).toBe(200);
+    };
+    await patch({ set: { theme: "dark" }, by: "ops" });
+
+    await page.fill("#api-key", API_KEY);
+    await page.press("#api-key", "Enter");
+    await page.fill("#state-name", "settings");
+    await page.click("#state-form button");
+    const theme = page.locator('#state-body tr[data-key="theme"]');
+    await theme.waitFor();
+    expect(await theme.locator("td").allTextContents()).toEqual(
+      expect.arrayContaining(["theme", '"dark"', "1", "ops"]),
+    );
+    // A key never written shows its default.
+    const damping = page.locator('#state-body tr[data-key="physics.damping"]');
+    expect(await damping.locator("td").allTextContents()).toEqual(
+      expect.arrayContaining(["physics.damping", "0.5", "0", "default"]),
+    );
+
+    // A write by another party appears without a reload.
+    await patch({ set: { "physics.damping": 0.25 }, by: "lab" });
+    await damping.locator("td.value", { hasText: /^0\.25$/ }).waitFor();
+    expect(await page.textContent("#state-version")).toBe("version 2");
+
+    // An undeclared document says so.
+    await page.fill("#state-name", "nope");
+    await page.click("#state-form button");
+    await page.locator("#state-note", { hasText: "state_not_found" }).waitFor();
+    expect(await page.locator("#state-body tr").count()).toBe(0);
     expect(chromium.errors).toEqual([]);
   });
 });

@@ -239,7 +239,7 @@ export interface FeatureRequest {
  * the error response of its code, like every other route.
  */
 export interface FeatureRoute {
-  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** The path, with `:name` segments (`/api/jobs/:id/progress`). */
   readonly path: string;
   handle(request: FeatureRequest): Promise<unknown>;

@@ -141,25 +141,31 @@ function isOwnPersonalChannel(channel: string, who: Requester): boolean {
   );
 }
 
-async function check(rule: AccessRule, channel: string, who: Requester, verb: string) {
-  let allowed: boolean;
+/**
+ * True when `rule` lets `who` through for `channel` (a rule function may also throw its own
+ * SwitchyardError). Features use it for rules of their own (who may write a state key).
+ */
+export async function ruleAllows(
+  rule: AccessRule,
+  channel: string,
+  who: Requester,
+): Promise<boolean> {
   switch (rule) {
     case "anyone":
-      allowed = true;
-      break;
+      return true;
     case "authenticated":
-      allowed = who.userId !== null;
-      break;
+      return who.userId !== null;
     case "token":
-      allowed = channelsClaimAllows(who.claims, channel);
-      break;
+      return channelsClaimAllows(who.claims, channel);
     case "nobody":
-      allowed = false;
-      break;
+      return false;
     default:
-      allowed = await rule(accessContext(who, channel));
+      return rule(accessContext(who, channel));
   }
-  if (!allowed) {
+}
+
+async function check(rule: AccessRule, channel: string, who: Requester, verb: string) {
+  if (!(await ruleAllows(rule, channel, who))) {
     throw new SwitchyardError("forbidden", `Not allowed to ${verb} '${channel}'`);
   }
 }

@@ -11,3 +11,14 @@ export { type BrokerContractOptions, brokerContract } from "./broker-contract.js
 export { keyValueContract } from "./kv-contract.js";
 export { SharedBroker } from "./shared-broker.js";
 export { Signal } from "./signal.js";
+export {
+  ContractClient,
+  type ContractSocket,
+  type ContractWebSocket,
+  type HubFrame,
+} from "./state-client.js";
+export {
+  type StartStateNodes,
+  type StateContractNode,
+  stateContract,
+} from "./state-contract.js";

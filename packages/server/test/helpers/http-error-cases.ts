@@ -13,7 +13,7 @@ export const API_KEY = "errors-doc-key";
 const AUTH = { authorization: `Bearer ${API_KEY}` };
 
 /** A route as the docs name it: method and path with `{parameters}`. */
-export type Route = `${"GET" | "POST"} /api/${string}`;
+export type Route = `${"GET" | "POST" | "PUT" | "PATCH"} /api/${string}`;
 
 /** The job routes by the word docs/jobs.md names them with. */
 export const JOB_ROUTES: Readonly<Record<string, Route>> = {
@@ -29,6 +29,20 @@ export const JOB_ROUTES: Readonly<Record<string, Route>> = {
   cancelled: "POST /api/jobs/{id}/cancelled",
   cancel: "POST /api/jobs/{id}/cancel",
 };
+
+/** The state routes by the word docs/state.md names them with. */
+export const STATE_ROUTES: Readonly<Record<string, Route>> = {
+  get: "GET /api/state/{name}",
+  write: "PATCH /api/state/{name}",
+  reload: "PUT /api/state/{name}",
+  preset: "POST /api/state/{name}/presets/{preset}",
+};
+
+function stateCases(word: string, code: ErrorCode, ...inputs: CaseInput[]): HttpErrorCase[] {
+  const route = STATE_ROUTES[word];
+  if (route === undefined) throw new Error(`no state route '${word}'`);
+  return cases(route, code, ...inputs);
+}
 
 /** Which API answers: the usual one, one whose broker lost Redis, one whose disconnect throws. */
 type ApiName = "usual" | "brokerDown" | "failing";
@@ -358,6 +372,84 @@ export const ROUTE_CASES: readonly HttpErrorCase[] = [
     path: "/api/jobs/run/cancel",
     body: { reason: LONG(501) },
   }),
+  ...["get", "write", "reload"].flatMap((word) =>
+    stateCases(word, "state_not_found", {
+      what: "an undeclared document",
+      path: "/api/state/nowhere",
+      ...(word === "get" ? {} : { body: word === "reload" ? { values: {} } : {} }),
+    }),
+  ),
+  ...stateCases("preset", "state_not_found", {
+    what: "an undeclared document",
+    path: "/api/state/nowhere/presets/calm",
+  }),
+  ...stateCases(
+    "write",
+    "invalid_body",
+    { what: "an unknown field", path: "/api/state/settings", body: { put: {} } },
+    { what: "a mistyped set", path: "/api/state/settings", body: { set: [1] } },
+    { what: "a mistyped delete", path: "/api/state/settings", body: { delete: "notes" } },
+    { what: "a negative ifVersion", path: "/api/state/settings", body: { ifVersion: -1 } },
+  ),
+  ...stateCases("write", "state_unknown_key", {
+    what: "an undeclared key",
+    path: "/api/state/settings",
+    body: { set: { colour: "red" } },
+  }),
+  ...stateCases("write", "state_invalid_value", {
+    what: "a value its schema refuses",
+    path: "/api/state/settings",
+    body: { set: { "physics.damping": 3 } },
+  }),
+  ...stateCases("write", "state_conflict", {
+    what: "a key changed after ifVersion",
+    path: "/api/state/settings",
+    body: { set: { "physics.damping": 0.2 }, ifVersion: 0 },
+  }),
+  ...stateCases("write", "state_too_large", {
+    what: "a value over maxValueBytes",
+    path: "/api/state/settings",
+    body: { set: { notes: LONG(100) } },
+  }),
+  ...stateCases(
+    "reload",
+    "invalid_body",
+    { what: "no values", path: "/api/state/settings", body: { reason: "r" } },
+    { what: "a mistyped reason", path: "/api/state/settings", body: { values: {}, reason: 1 } },
+  ),
+  ...stateCases("reload", "state_unknown_key", {
+    what: "an undeclared key",
+    path: "/api/state/settings",
+    body: { values: { colour: "red" } },
+  }),
+  ...stateCases("reload", "state_invalid_value", {
+    what: "a value its schema refuses",
+    path: "/api/state/settings",
+    body: { values: { "physics.damping": "high" } },
+  }),
+  ...stateCases("reload", "state_too_large", {
+    what: "a value over maxValueBytes",
+    path: "/api/state/settings",
+    body: { values: { notes: LONG(100) } },
+  }),
+  ...stateCases("preset", "invalid_body", {
+    what: "an unknown field",
+    path: "/api/state/settings/presets/calm",
+    body: { force: true },
+  }),
+  ...stateCases("preset", "state_unknown_preset", {
+    what: "an undeclared preset",
+    path: "/api/state/settings/presets/stormy",
+  }),
+  ...stateCases("preset", "state_invalid_value", {
+    what: "a preset its schemas refuse",
+    path: "/api/state/settings/presets/broken",
+  }),
+  ...stateCases("preset", "state_conflict", {
+    what: "a key changed after ifVersion",
+    path: "/api/state/settings/presets/calm",
+    body: { ifVersion: 0 },
+  }),
 ];
 
 /** Cases of the codes that any route may answer, each on one route. */
@@ -411,6 +503,18 @@ function hubForErrors(broker?: Broker): Hub {
     },
     defaultNamespace: null,
     jobs: { maxChunkBytes: 64 },
+    state: {
+      documents: {
+        settings: {
+          keys: {
+            "physics.damping": { schema: z.number().min(0).max(1), default: 0.5 },
+            notes: z.string(),
+          },
+          presets: { calm: { "physics.damping": 0.9 }, broken: { "physics.damping": 9 } },
+          maxValueBytes: 64,
+        },
+      },
+    },
   });
 }
 
@@ -435,6 +539,7 @@ export async function errorFixture(): Promise<ErrorFixture> {
   const run = await hub.jobs.create({ id: "run" });
   await run.progress(50);
   await run.chunk("first", { index: 0, total: 3 });
+  await hub.state("settings").set("physics.damping", 0.4);
   const options = { apiKey: API_KEY, maxBodyBytes: MAX_BODY_BYTES };
   const apis: Record<ApiName, Hono> = {
     usual: createHttpApi(hub, options),

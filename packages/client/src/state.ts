@@ -1,0 +1,380 @@
+import {
+  type StateConflictDetails,
+  type StateDocument,
+  type StateEntry,
+  type StateEventData,
+  type StateUndoResult,
+  type StateWrite,
+  type StateWriteResult,
+  SwitchyardError,
+} from "@switchyard/protocol";
+import type { JobLink } from "./job.js";
+import type { CallOptions } from "./requests.js";
+import { StateDocumentModel } from "./state-document.js";
+import { Emitter, type Readable, Store } from "./store.js";
+import type { ReceivedEvent, ResetInfo, SubscriptionState } from "./subscription.js";
+
+/** What the state stores need from the client (untyped by any contract). */
+export interface StateLink {
+  subscribe: JobLink["subscribe"];
+  rpc(method: string, data: unknown, options?: CallOptions): Promise<unknown>;
+}
+
+/** A document's values: dotted keys to JSON values. */
+export type StateValues = Record<string, unknown>;
+
+/**
+ * - `loading`: waiting for the hub's first snapshot.
+ * - `ready`: subscribed; the hub's changes arrive.
+ * - `offline`: the link is down (or the subscription is being renewed); values are the last
+ *   known ones, writes are shown and queued in the outbox.
+ * - `error`: the hub refused the subscription (`subscribeError`: `state_not_found`,
+ *   `forbidden`); retried on the next reconnect.
+ */
+export type StateStatus = "loading" | "ready" | "offline" | "error";
+
+/** A write as the store sent it, reported with its refusal. */
+export interface StateWriteRequest {
+  /** `write`: `set`, `delete` or `batch`; `preset`: `applyPreset`; `undo`: `undo`. */
+  readonly kind: "write" | "preset" | "undo";
+  readonly set?: Readonly<StateValues>;
+  readonly delete?: readonly string[];
+  readonly preset?: string;
+  readonly ifVersion?: number;
+}
+
+/** A write the hub refused (or that never reached it), and why. */
+export interface StateRefusal {
+  /**
+   * `state_conflict` (details: {@link StateConflictDetails}), `state_invalid_value`,
+   * `state_unknown_key`, `state_too_large`, `state_unknown_preset`, `forbidden`, or a client
+   * error: `outbox_full`, `request_timeout`, `connection_lost` (sent, link dropped before the
+   * reply: it may have applied; the hub's changes tell), `client_closed`, `aborted`.
+   */
+  readonly error: SwitchyardError;
+  readonly write: StateWriteRequest;
+}
+
+/** A synced state document as `client.state(name)` shows it. */
+export interface StateSnapshot<T extends StateValues = StateValues> {
+  readonly name: string;
+  readonly status: StateStatus;
+  /** The greatest document version the hub reported (0 before the first write). */
+  readonly version: number;
+  /** Every key's value, with this client's unanswered writes already applied. */
+  readonly values: Readonly<Partial<T>>;
+  /** The hub's confirmed entries (version, author, time), without the unanswered writes. */
+  readonly entries: Readonly<Record<string, StateEntry>>;
+  /** Keys with unanswered writes of this store (shown optimistically in `values`). */
+  readonly pending: readonly string[];
+  /** The last refused write, until a later write of this store is accepted; or null. */
+  readonly error: StateRefusal | null;
+  /** Keys the last `undo()` left alone because someone changed them since. */
+  readonly conflicts: StateUndoResult["conflicts"];
+  /** Why the hub refused the subscription (status `error`), or null. */
+  readonly subscribeError: Error | null;
+}
+
+/** Listeners of a {@link StateStore}. */
+export interface StateEvents {
+  /** A write was refused (also when the caller ignores the promise). */
+  refused: (refusal: StateRefusal) => void;
+}
+
+/** Options of the store's writes. */
+export interface StateWriteOptions extends CallOptions {
+  /**
+   * Compare-and-set: applies only when none of the write's keys changed after this document
+   * version; else refused with `state_conflict`. For one key, pass the version of the value you
+   * saw (`entries[key].version`): the snapshot's `version` may run ahead of changes still in
+   * another hub node's batch.
+   */
+  ifVersion?: number;
+}
+
+/** The keys to set and to delete in one atomic write. */
+export interface StateBatch<T extends StateValues = StateValues> {
+  set?: Partial<T>;
+  delete?: readonly (keyof T & string)[];
+}
+
+/**
+ * A synced state document (`client.state(name)`, docs/state.md): a store of its values that
+ * follows `state:<name>`, with writes.
+ *
+ * Writes show at once (optimistic) and are sent as RPC calls through the outbox, so while the
+ * link is down they are queued (within the outbox limit) and sent when it is back. While a key
+ * has unanswered writes, the hub's changes of that key update `entries` but `values` keeps
+ * showing the newest local write (no flicker back to an echo of an older one); once the last
+ * one is answered `values` shows the hub's value. A refused write rolls its keys back, rejects
+ * its promise with a `SwitchyardError`, sets `error` and emits `refused`. The promises never
+ * raise an unhandled rejection when ignored: the refusal is reported by the store.
+ */
+export interface StateStore<T extends StateValues = StateValues>
+  extends Readable<StateSnapshot<T>> {
+  readonly name: string;
+  /** Sets one key. */
+  set<K extends keyof T & string>(
+    key: K,
+    value: T[K],
+    options?: StateWriteOptions,
+  ): Promise<StateWriteResult>;
+  /** Deletes one key (a key with a declared default shows the default again). */
+  delete(key: keyof T & string, options?: StateWriteOptions): Promise<StateWriteResult>;
+  /** Sets and deletes several keys in one atomic write (one version). */
+  batch(write: StateBatch<T>, options?: StateWriteOptions): Promise<StateWriteResult>;
+  /** Applies one of the document's named presets (server-defined, one atomic write). */
+  applyPreset(preset: string, options?: StateWriteOptions): Promise<StateWriteResult>;
+  /**
+   * Undoes this user's (or this session's) last write; keys changed by someone else since are
+   * left alone and listed in `conflicts`.
+   */
+  undo(options?: CallOptions): Promise<StateUndoResult>;
+  /** Asks the hub for the whole document (RPC `state.get`) and merges it. */
+  reload(options?: CallOptions): Promise<StateDocument>;
+  /** Listens to refusals; returns the function that stops listening. */
+  on<K extends keyof StateEvents>(type: K, listener: StateEvents[K]): () => void;
+  /** Stops following the document (the channel is left once nothing else uses it). */
+  dispose(): void;
+}
+
+class SyncedStateStore<T extends StateValues> implements StateStore<T> {
+  readonly name: string;
+  readonly getSnapshot: () => StateSnapshot<T>;
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly #link: StateLink;
+  readonly #model = new StateDocumentModel();
+  readonly #store: Store<StateSnapshot<T>>;
+  readonly #emitter = new Emitter<StateEvents>();
+  readonly #subscription: ReturnType<StateLink["subscribe"]>;
+  readonly #stop: () => void;
+  #seen: unknown;
+  #subscriptionState: SubscriptionState;
+  #revision = -1;
+  #nextId = 0;
+  #disposed = false;
+
+  constructor(link: StateLink, name: string) {
+    this.name = name;
+    this.#link = link;
+    this.#store = new Store<StateSnapshot<T>>({
+      name,
+      status: "loading",
+      version: 0,
+      values: {} as Partial<T>,
+      entries: {},
+      pending: [],
+      error: null,
+      conflicts: [],
+      subscribeError: null,
+    });
+    this.getSnapshot = this.#store.getSnapshot;
+    this.subscribe = this.#store.subscribe;
+    this.#subscription = link.subscribe(`state:${name}`, {
+      onEvent: (event) => this.#event(event),
+      onReset: (info) => this.#reset(info),
+    });
+    const state = this.#subscription.state;
+    this.#subscriptionState = state.getSnapshot();
+    this.#stop = state.subscribe(() => this.#sync(state.getSnapshot()));
+    this.#sync(this.#subscriptionState);
+    // An already-live channel's snapshot is as old as its subscription, and the changes since
+    // went to the other stores: ask for the current document (merged in whatever order).
+    if (this.#subscriptionState.status === "subscribed") this.reload().catch(() => {});
+  }
+
+  set<K extends keyof T & string>(
+    key: K,
+    value: T[K],
+    options?: StateWriteOptions,
+  ): Promise<StateWriteResult> {
+    return this.#write({ kind: "write", set: { [key]: value } }, options);
+  }
+
+  delete(key: keyof T & string, options?: StateWriteOptions): Promise<StateWriteResult> {
+    return this.#write({ kind: "write", delete: [key] }, options);
+  }
+
+  batch(write: StateBatch<T>, options?: StateWriteOptions): Promise<StateWriteResult> {
+    const request: StateWriteRequest = {
+      kind: "write",
+      ...(write.set === undefined ? {} : { set: write.set }),
+      ...(write.delete === undefined ? {} : { delete: write.delete }),
+    };
+    return this.#write(request, options);
+  }
+
+  applyPreset(preset: string, options: StateWriteOptions = {}): Promise<StateWriteResult> {
+    const { ifVersion, ...call } = options;
+    const request: StateWriteRequest = { kind: "preset", preset, ...versioned(ifVersion) };
+    const data = { name: this.name, preset, ...versioned(ifVersion) };
+    return this.#call("state.preset", data, request, call, undefined);
+  }
+
+  undo(options: CallOptions = {}): Promise<StateUndoResult> {
+    const request: StateWriteRequest = { kind: "undo" };
+    return this.#call("state.undo", { name: this.name }, request, options, undefined);
+  }
+
+  async reload(options: CallOptions = {}): Promise<StateDocument> {
+    const document = (await this.#link.rpc(
+      "state.get",
+      { name: this.name },
+      options,
+    )) as StateDocument;
+    if (!this.#disposed) {
+      this.#model.applyDocument(document);
+      this.#publish();
+    }
+    return document;
+  }
+
+  on<K extends keyof StateEvents>(type: K, listener: StateEvents[K]): () => void {
+    return this.#emitter.on(type, listener);
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#stop();
+    this.#subscription.unsubscribe();
+  }
+
+  #write(request: StateWriteRequest, options: StateWriteOptions = {}): Promise<StateWriteResult> {
+    const { ifVersion, ...call } = options;
+    const id = ++this.#nextId;
+    const withVersion = { ...request, ...versioned(ifVersion) };
+    this.#model.addPending({ id, set: request.set ?? {}, delete: request.delete ?? [] });
+    this.#publish();
+    const data: StateWrite = {
+      name: this.name,
+      ...(request.set === undefined ? {} : { set: request.set }),
+      ...(request.delete === undefined ? {} : { delete: request.delete }),
+      ...versioned(ifVersion),
+    };
+    return this.#call("state.write", data, withVersion, call, id);
+  }
+
+  /** Sends one RPC; settles the pending write `id` and reports a refusal. */
+  #call<R extends StateWriteResult>(
+    method: string,
+    data: unknown,
+    request: StateWriteRequest,
+    options: CallOptions,
+    id: number | undefined,
+  ): Promise<R> {
+    const promise = this.#link.rpc(method, data, options).then(
+      (result) => {
+        this.#accepted(result as R, id);
+        return result as R;
+      },
+      (cause: unknown) => {
+        throw this.#refused(cause, request, id);
+      },
+    );
+    // The refusal is reported by the store: an ignored promise is no unhandled rejection.
+    promise.catch(() => {});
+    return promise;
+  }
+
+  #accepted(result: StateWriteResult, id: number | undefined): void {
+    if (this.#disposed) return;
+    if (id === undefined) this.#model.applyChanges(result.changes, result.version);
+    else this.#model.settle(id, result);
+    const conflicts = (result as Partial<StateUndoResult>).conflicts;
+    this.#publish({ error: null, ...(conflicts === undefined ? {} : { conflicts }) });
+  }
+
+  #refused(cause: unknown, write: StateWriteRequest, id: number | undefined): SwitchyardError {
+    const error =
+      cause instanceof SwitchyardError
+        ? cause
+        : new SwitchyardError("internal_error", String(cause));
+    if (this.#disposed) return error;
+    if (id !== undefined) this.#model.settle(id);
+    if (error.code === "state_conflict") {
+      const details = error.details as StateConflictDetails | undefined;
+      if (details?.entries) this.#model.applyEntries(details.entries);
+      if (typeof details?.version === "number") this.#model.applyChanges([], details.version);
+    }
+    const refusal: StateRefusal = { error, write };
+    this.#publish({ error: refusal });
+    this.#emitter.emit("refused", refusal);
+    return error;
+  }
+
+  #event(event: ReceivedEvent): void {
+    if (this.#disposed) return;
+    if (event.event === "changes") {
+      const data = event.data as StateEventData["changes"];
+      this.#model.applyChanges(data.changes, data.version);
+    } else if (event.event === "reload") {
+      this.#model.applyDocument((event.data as StateEventData["reload"]).document);
+    } else {
+      return;
+    }
+    this.#publish();
+  }
+
+  /** The missed changes are gone: the reply's snapshot is the document (see applyDocument). */
+  #reset(info: ResetInfo): void {
+    if (this.#disposed || info.snapshot === undefined) return;
+    this.#model.applyDocument(info.snapshot as StateDocument, { reset: true });
+    this.#publish();
+  }
+
+  #sync(subscription: SubscriptionState): void {
+    if (this.#disposed) return;
+    this.#subscriptionState = subscription;
+    const { snapshot } = subscription;
+    if (snapshot !== undefined && snapshot !== this.#seen) {
+      this.#seen = snapshot;
+      this.#model.applyDocument(snapshot as StateDocument);
+    }
+    this.#publish();
+  }
+
+  /** Publishes a new snapshot when anything shown changed (else keeps the same object). */
+  #publish(patch: Partial<Pick<StateSnapshot<T>, "error" | "conflicts">> = {}): void {
+    if (this.#disposed) return;
+    const current = this.getSnapshot();
+    const { status: subscription, error: subscribeError } = this.#subscriptionState;
+    const status: StateStatus =
+      subscription === "subscribed"
+        ? "ready"
+        : subscription === "failed"
+          ? "error"
+          : subscription === "unsubscribed"
+            ? current.status
+            : this.#model.loaded
+              ? "offline"
+              : "loading";
+    let next: StateSnapshot<T> = current;
+    if (this.#model.revision !== this.#revision) {
+      this.#revision = this.#model.revision;
+      next = {
+        ...next,
+        version: this.#model.version,
+        values: this.#model.values() as Partial<T>,
+        entries: this.#model.entries(),
+        pending: this.#model.pendingKeys(),
+      };
+    }
+    if (status !== next.status || subscribeError !== next.subscribeError) {
+      next = { ...next, status, subscribeError };
+    }
+    if (patch.error !== undefined && patch.error !== next.error)
+      next = { ...next, error: patch.error };
+    if (patch.conflicts !== undefined) next = { ...next, conflicts: patch.conflicts };
+    this.#store.set(next);
+  }
+}
+
+function versioned(ifVersion: number | undefined): { ifVersion?: number } {
+  return ifVersion === undefined ? {} : { ifVersion };
+}
+
+/** Follows one state document; see {@link StateStore}. */
+export function watchState<T extends StateValues>(link: StateLink, name: string): StateStore<T> {
+  return new SyncedStateStore<T>(link, name);
+}
