@@ -3,9 +3,12 @@
  * despite failures, batched by size and window, retried for a bounded time then dropped with a
  * figure and a log line, a bounded queue, only the configured types, flushed on close.
  */
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
 import { createHub, type Logger } from "../../../src/index.js";
-import { connected, startHub } from "../../helpers/fixtures.js";
+import { connected, onCleanup, startHub } from "../../helpers/fixtures.js";
 import { SECRET, startReceiver } from "./receiver.js";
 
 /** A logger that resolves `dropped` at the first "webhook events dropped" line. */
@@ -115,6 +118,50 @@ describe("webhook delivery", () => {
     await dropped;
     expect(lines[0]).toMatchObject({ dropped: 1, reason: "the webhook queue is full" });
     expect(webhookStats(hub)).toMatchObject({ dropped: 1, queued: 1 });
+  });
+
+  it("keeps at most `concurrency` requests in flight", async () => {
+    // A backend that holds each request until a second one is waiting, then answers both.
+    let inFlight = 0;
+    let most = 0;
+    let delivered = 0;
+    const held: (() => void)[] = [];
+    let allDone: () => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      allDone = resolve;
+    });
+    const server = createServer(async (request, response) => {
+      for await (const _ of request);
+      inFlight++;
+      most = Math.max(most, inFlight);
+      held.push(() => {
+        inFlight--;
+        response.end();
+        delivered++;
+        if (delivered === 6) allDone();
+      });
+      if (held.length < 2) return;
+      setImmediate(() => {
+        for (const answer of held.splice(0)) answer();
+      });
+    });
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    const { port } = server.address() as AddressInfo;
+    const { url } = await startHub({
+      allowAnonymous: true,
+      webhooks: {
+        url: `http://127.0.0.1:${port}/`,
+        secret: SECRET,
+        events: ["connected"],
+        batch: { size: 1, window: 0 },
+        concurrency: 2,
+      },
+    });
+    await Promise.all(Array.from({ length: 6 }, () => connected(url)));
+    await done;
+    expect(most).toBe(2);
   });
 
   it("sends only the event types asked for", async () => {
