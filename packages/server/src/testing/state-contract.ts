@@ -181,23 +181,25 @@ export function stateContract(
     });
 
     it("orders concurrent writes from three nodes into one version sequence", async () => {
+      // Enough concurrent writers on each node that compare-and-set retries alone would not do.
+      const WRITES = 300;
       const started = await nodes(3);
       const doc = fresh("free");
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
+        Array.from({ length: WRITES }, (_, i) =>
           (started[i % 3] as StateContractNode).hub.state(doc).set("counter", i, { by: `w${i}` }),
         ),
       );
       const versions = results.map((result) => result.version).sort((x, y) => x - y);
-      expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-      const last = results.find((result) => result.version === 30);
+      expect(versions).toEqual(Array.from({ length: WRITES }, (_, i) => i + 1));
+      const last = results.find((result) => result.version === WRITES);
       const documents = await Promise.all(started.map((node) => node.hub.state(doc).get()));
       for (const document of documents) {
-        expect(document.version).toBe(30);
+        expect(document.version).toBe(WRITES);
         expect(document.entries.counter).toEqual(
           last?.changes[0] && {
             value: last.changes[0].value,
-            version: 30,
+            version: WRITES,
             updatedBy: last.changes[0].updatedBy,
             updatedAt: last.changes[0].updatedAt,
           },
