@@ -17,8 +17,5 @@ export {
   type ContractWebSocket,
   type HubFrame,
 } from "./state-client.js";
-export {
-  type StartStateNodes,
-  type StateContractNode,
-  stateContract,
-} from "./state-contract.js";
+export { stateContract } from "./state-contract.js";
+export type { StartStateNodes, StateContractNode, StateHarness } from "./state-harness.js";

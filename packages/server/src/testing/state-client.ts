@@ -22,6 +22,8 @@ export type ContractWebSocket = new (url: string) => ContractSocket;
 export class ContractClient {
   readonly frames: HubFrame[] = [];
   private readonly signal = new Signal();
+  /** The client id the hub gave in its connect reply. */
+  clientId = "";
   private nextId = 1;
   private closed = false;
 
@@ -55,6 +57,7 @@ export class ContractClient {
     const client = new ContractClient(socket);
     const reply = await client.request({ type: "connect", ...(token ? { token } : {}) });
     if (reply.error) throw new Error(`connect failed: ${JSON.stringify(reply.error)}`);
+    client.clientId = String((reply.result as { clientId?: unknown }).clientId);
     return client;
   }
 

@@ -4,25 +4,14 @@ import type {
   StateConflictDetails,
   StateDocument,
   StateEventData,
-  StateUndoResult,
   StateWriteResult,
 } from "@switchyard/protocol";
 import { SignJWT } from "jose";
 import { afterEach, describe, expect, it } from "vitest";
-import type { Hub, HubOptions } from "../create-hub.js";
 import type { StateDocumentOptions } from "../features/state/options.js";
 import { ContractClient, type ContractWebSocket, type HubFrame } from "./state-client.js";
-
-/** One hub node under test: its hub, its WebSocket URL, and how to stop it. */
-export interface StateContractNode {
-  readonly hub: Hub;
-  /** `ws://…/ws` of the node. */
-  readonly url: string;
-  close(): Promise<void>;
-}
-
-/** Starts `count` hub nodes sharing one broker, each made with `options` (and its broker). */
-export type StartStateNodes = (options: HubOptions, count: number) => Promise<StateContractNode[]>;
+import { stateRulesContract } from "./state-contract-rules.js";
+import type { StartStateNodes, StateContractNode } from "./state-harness.js";
 
 const SECRET = "state-contract-secret-of-at-least-32-bytes";
 
@@ -192,23 +181,25 @@ export function stateContract(
     });
 
     it("orders concurrent writes from three nodes into one version sequence", async () => {
+      // Enough concurrent writers on each node that compare-and-set retries alone would not do.
+      const WRITES = 300;
       const started = await nodes(3);
       const doc = fresh("free");
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
+        Array.from({ length: WRITES }, (_, i) =>
           (started[i % 3] as StateContractNode).hub.state(doc).set("counter", i, { by: `w${i}` }),
         ),
       );
       const versions = results.map((result) => result.version).sort((x, y) => x - y);
-      expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
-      const last = results.find((result) => result.version === 30);
+      expect(versions).toEqual(Array.from({ length: WRITES }, (_, i) => i + 1));
+      const last = results.find((result) => result.version === WRITES);
       const documents = await Promise.all(started.map((node) => node.hub.state(doc).get()));
       for (const document of documents) {
-        expect(document.version).toBe(30);
+        expect(document.version).toBe(WRITES);
         expect(document.entries.counter).toEqual(
           last?.changes[0] && {
             value: last.changes[0].value,
-            version: 30,
+            version: WRITES,
             updatedBy: last.changes[0].updatedBy,
             updatedAt: last.changes[0].updatedAt,
           },
@@ -291,152 +282,7 @@ export function stateContract(
       expect((viaServer as { code?: string }).code).toBe("state_conflict");
     });
 
-    it("undoes a user's last write and never overwrites a key someone changed since", async () => {
-      const [a, b] = await nodes(2);
-      if (!a || !b) throw new Error("nodes");
-      const doc = fresh();
-      const alice = await client(a, "alice");
-      const bob = await client(b, "bob");
-      await alice.rpc("state.write", { name: doc, set: { "view.title": "first" } });
-      await alice.rpc("state.write", { name: doc, set: { "view.title": "second" } });
-      const mine = await alice.rpc<StateWriteResult>("state.write", {
-        name: doc,
-        set: { "view.zoom": 3, notes: "n" },
-      });
-      const bobs = await bob.rpc<StateWriteResult>("state.write", {
-        name: doc,
-        set: { "view.zoom": 7 },
-      });
-      const undone = await alice.rpc<StateUndoResult>("state.undo", { name: doc });
-      expect(undone.undone).toBe(true);
-      expect(undone.conflicts).toEqual([
-        {
-          key: "view.zoom",
-          entry: bobs.changes[0] && {
-            value: 7,
-            version: bobs.version,
-            updatedBy: "bob",
-            updatedAt: bobs.changes[0].updatedAt,
-          },
-        },
-      ]);
-      expect(undone.changes).toEqual([
-        expect.objectContaining({ key: "notes", deleted: true, version: mine.version + 2 }),
-      ]);
-      // Undo goes on through alice's own writes: "second" back to "first", then to absent.
-      const again = await alice.rpc<StateUndoResult>("state.undo", { name: doc });
-      expect(again.conflicts).toEqual([]);
-      expect(again.changes).toEqual([
-        expect.objectContaining({ key: "view.title", value: "first" }),
-      ]);
-      const third = await alice.rpc<StateUndoResult>("state.undo", { name: doc });
-      expect(third.changes).toEqual([
-        expect.objectContaining({ key: "view.title", deleted: true }),
-      ]);
-      const nothing = await alice.rpc<StateUndoResult>("state.undo", { name: doc });
-      expect(nothing).toMatchObject({ undone: false, changes: [], conflicts: [] });
-      const document = await b.hub.state(doc).get();
-      expect(document.entries["view.zoom"]?.value).toBe(7);
-      expect(document.entries["view.title"]).toBeUndefined();
-    });
-
-    it("deletes keys as tombstones, and a key with a default gets its default back", async () => {
-      const [a] = await nodes(1);
-      if (!a) throw new Error("nodes");
-      const doc = fresh();
-      const state = a.hub.state(doc);
-      await state.batch({ set: { "view.title": "x", "view.zoom": 4 } });
-      const removed = await state.batch({ delete: ["view.title", "view.zoom", "notes"] });
-      expect(removed.version).toBe(2);
-      expect(removed.changes).toEqual([
-        expect.objectContaining({ key: "view.title", deleted: true, version: 2 }),
-        expect.objectContaining({ key: "view.zoom", value: 1, version: 2 }),
-      ]);
-      const document = await state.get();
-      expect(document.entries["view.title"]).toBeUndefined();
-      expect(document.entries["view.zoom"]).toMatchObject({ value: 1, version: 2 });
-      // A delete counts as a change of the key for compare-and-set.
-      expect((await codeOf(state.set("view.title", "y", { ifVersion: 1 }))).code).toBe(
-        "state_conflict",
-      );
-      // Deleting only absent keys writes nothing.
-      expect(await state.delete("notes")).toEqual({ version: 2, changes: [] });
-    });
-
-    it("applies read and write rules: forbidden with details.key", async () => {
-      const [a] = await nodes(1);
-      if (!a) throw new Error("nodes");
-      const doc = fresh();
-      const alice = await client(a, "alice");
-      const admin = await client(a, "ada", { role: "admin" });
-      const anonymous = await client(a, null);
-      const refused = await codeOf(
-        alice.rpc("state.write", { name: doc, set: { "view.zoom": 2, "physics.damping": 0.1 } }),
-      );
-      expect(refused).toEqual({ code: "forbidden", details: { key: "physics.damping" } });
-      expect((await a.hub.state(doc).get()).version).toBe(0);
-      await admin.rpc("state.write", { name: doc, set: { "physics.damping": 0.1 } });
-      expect((await codeOf(anonymous.subscribe(`state:${doc}`))).code).toBe("forbidden");
-      expect((await codeOf(anonymous.rpc("state.get", { name: doc }))).code).toBe("forbidden");
-      const publish = await alice.request({
-        type: "publish",
-        channel: `state:${doc}`,
-        event: "changes",
-        data: { version: 9, changes: [] },
-      });
-      expect((publish.error as { code?: string } | undefined)?.code).toBe("forbidden");
-      // An open document: anonymous clients read and write, as the client id.
-      const open = fresh("free");
-      const result = await anonymous.rpc<StateWriteResult>("state.write", {
-        name: open,
-        set: { anything: true },
-      });
-      expect(result.changes[0]?.updatedBy).toMatch(/.+/);
-    });
-
-    it("refuses bad input, each with its code", async () => {
-      const [a] = await nodes(1);
-      if (!a) throw new Error("nodes");
-      const doc = fresh();
-      const alice = await client(a, "alice");
-      const write = (data: Record<string, unknown>) => codeOf(alice.rpc("state.write", data));
-      expect(await write({ name: doc, set: { "view.colour": 1 } })).toMatchObject({
-        code: "state_unknown_key",
-        details: { key: "view.colour" },
-      });
-      expect(await write({ name: doc, set: { "view.zoom": 99 } })).toMatchObject({
-        code: "state_invalid_value",
-        details: { key: "view.zoom" },
-      });
-      expect(await write({ name: doc, set: { notes: "x".repeat(300) } })).toMatchObject({
-        code: "state_too_large",
-        details: { key: "notes", limit: 256 },
-      });
-      // Each value fits, the document (2048 bytes) does not.
-      const open = a.hub.state(fresh("free"));
-      const values = (from: number, to: number) =>
-        Object.fromEntries(
-          Array.from({ length: to - from }, (_, i) => [`k${from + i}`, "x".repeat(200)]),
-        );
-      await open.batch({ set: values(0, 8) });
-      expect(await codeOf(open.batch({ set: values(8, 12) }))).toMatchObject({
-        code: "state_too_large",
-        details: { limit: 2048 },
-      });
-      expect((await codeOf(open.reload(values(0, 12)))).code).toBe("state_too_large");
-      expect(Object.keys((await open.get()).entries)).toHaveLength(8);
-      const state = a.hub.state(doc);
-      expect((await codeOf(state.reload({ notes: 1, extra: 1 }))).code).toBe("state_unknown_key");
-      expect((await state.get()).version).toBe(0);
-      expect(await write({ name: "nowhere", set: { a: 1 } })).toMatchObject({
-        code: "state_not_found",
-      });
-      expect((await codeOf(alice.subscribe("state:nowhere"))).code).toBe("state_not_found");
-      expect(await write({ name: doc, set: { "view.zoom": 2 }, ifVersion: -1 })).toMatchObject({
-        code: "invalid_data",
-      });
-      expect(await write({ name: doc, color: 1 })).toMatchObject({ code: "invalid_data" });
-    });
+    stateRulesContract({ nodes, client, fresh, codeOf });
 
     it("batches writes into one changes event; a reload and closing the hub flush the batch", async () => {
       const [a, b] = await nodes(2);

@@ -1,5 +1,6 @@
 import type { StateEntry } from "@switchyard/protocol";
 import type { KeyValueStore } from "../../broker/kv.js";
+import { backoff, KeyedQueue } from "./contention.js";
 
 /** What one key was before a write, and the version the write gave it. */
 export interface UndoKey {
@@ -33,6 +34,8 @@ const stackKey = (name: string, user: string) => `state:undo:${name}:${user}`;
  * cluster can undo a write made through another. Bounded: the oldest records go first.
  */
 export class UndoStacks {
+  private readonly queue = new KeyedQueue();
+
   constructor(private readonly kv: KeyValueStore) {}
 
   /** Records a write on top of the user's stack, keeping at most `depth` records. */
@@ -76,12 +79,21 @@ export class UndoStacks {
     );
   }
 
-  private async change(
+  private change(
     name: string,
     user: string,
     edit: (records: readonly UndoRecord[]) => readonly UndoRecord[],
   ): Promise<void> {
     const key = stackKey(name, user);
+    return this.queue.run(key, () => this.apply(key, name, user, edit));
+  }
+
+  private async apply(
+    key: string,
+    name: string,
+    user: string,
+    edit: (records: readonly UndoRecord[]) => readonly UndoRecord[],
+  ): Promise<void> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const entry = await this.kv.getVersioned(key);
       const records = (entry?.value as UndoStack | undefined)?.records ?? [];
@@ -89,6 +101,7 @@ export class UndoStacks {
       if ((await this.kv.setVersioned(key, stack, entry?.revision ?? 0, UNDO_TTL)) !== undefined) {
         return;
       }
+      await backoff(attempt);
     }
     throw new Error(`The undo stack of '${user}' on '${name}' lost ${MAX_ATTEMPTS} races`);
   }

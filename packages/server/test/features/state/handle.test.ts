@@ -57,4 +57,15 @@ describe("hub.state(name)", () => {
     expect(await codeOf(h.state("settings").set("bad key", 1))).toBe("state_unknown_key");
     expect(await codeOf(h.state("settings").set("__proto__", 1))).toBe("state_unknown_key");
   });
+
+  it("keeps undoDepth writes per user to undo", async () => {
+    const h = hub({ documents: { settings: { undoDepth: 2 } } });
+    const state = h.state("settings");
+    for (const value of [1, 2, 3]) await state.set("a", value, { by: "ada" });
+    expect((await state.undo("ada")).changes).toEqual([expect.objectContaining({ value: 2 })]);
+    expect((await state.undo("ada")).changes).toEqual([expect.objectContaining({ value: 1 })]);
+    expect(await state.undo("ada")).toMatchObject({ undone: false, changes: [], version: 5 });
+    expect(await state.undo("bo")).toMatchObject({ undone: false });
+    expect(await state.value("a")).toBe(1);
+  });
 });
