@@ -34,6 +34,14 @@ export {
   type MemoryBrokerOptions,
   type MemoryBrokerStats,
 } from "./broker/memory-broker.js";
+export {
+  MAX_PRESENCE_PAGE,
+  type PresenceEntry,
+  type PresenceExpired,
+  type PresenceStore,
+  type PresenceStorePage,
+  type PresenceWrite,
+} from "./broker/presence.js";
 export type {
   ChannelInfo,
   ClientInfo,

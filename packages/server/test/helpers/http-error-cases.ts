@@ -396,6 +396,7 @@ function unreachableBroker(): Broker {
     recover: down,
     history: down,
     kv: broker.kv,
+    presence: broker.presence,
     ready: () => false,
     close: () => broker.close(),
   };
