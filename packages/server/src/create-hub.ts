@@ -6,6 +6,9 @@ import { type CoreOptions, silentLogger } from "./core/options.js";
 import { jobsFeature } from "./features/jobs/feature.js";
 import type { Jobs } from "./features/jobs/jobs.js";
 import type { JobsOptions } from "./features/jobs/options.js";
+import type { PresenceApi } from "./features/presence/channel-presence.js";
+import { presenceFeature } from "./features/presence/feature.js";
+import type { PresenceOptions } from "./features/presence/options.js";
 import { builtinTransport } from "./transport/builtin-transport.js";
 import { lazyTransport } from "./transport/lazy-transport.js";
 import type { Transport } from "./transport/socket.js";
@@ -31,6 +34,12 @@ export interface HubOptions extends CoreOptions {
   transport?: "builtin" | "ws" | Transport;
   /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
   jobs?: JobsOptions;
+  /**
+   * Presence (`hub.presence`, `$presence` events): the namespaces that turn it on, grace,
+   * cap, info, and the cluster timings.
+   * @default {} (presence off in every namespace)
+   */
+  presence?: PresenceOptions;
 }
 
 /**
@@ -40,10 +49,15 @@ export interface HubOptions extends CoreOptions {
 export interface Hub extends CoreHub {
   /** Long-running jobs with progress, partial results and cancel (docs/jobs.md). */
   readonly jobs: Jobs;
+  /**
+   * Who is present on a channel of a presence namespace (docs/presence.md): `count()` and
+   * paged `list()`. Throws `presence_disabled` when the channel's namespace has presence off.
+   */
+  readonly presence: PresenceApi;
 }
 
 /**
- * Creates a hub with the standard features (jobs), on the memory broker unless one is given.
+ * Creates a hub with the standard features (jobs, presence), on the memory broker unless one is given.
  * Attach it to any Node `http.Server` with `hub.attach(server)`, or route upgrades yourself
  * with `hub.handleUpgrade`.
  *
@@ -58,7 +72,7 @@ export interface Hub extends CoreHub {
  * await hub.publish("job:42", "progress", { percent: 40 });
  */
 export function createHub(options: HubOptions = {}): Hub {
-  const { broker, transport, jobs: jobsOptions, ...core } = options;
+  const { broker, transport, jobs: jobsOptions, presence: presenceOptions, ...core } = options;
   const logger = core.logger ?? silentLogger;
   const hub = new SwitchyardHub(core, {
     broker:
@@ -70,7 +84,8 @@ export function createHub(options: HubOptions = {}): Hub {
     transport: transportOf(transport ?? "builtin"),
   });
   const jobs = hub.use(jobsFeature(jobsOptions));
-  return Object.assign(hub, { jobs });
+  const presence = hub.use(presenceFeature(presenceOptions));
+  return Object.assign(hub, { jobs, presence });
 }
 
 function transportOf(transport: NonNullable<HubOptions["transport"]>): Transport {

@@ -14,6 +14,12 @@ export {
   type JobStatus,
   type JobValidation,
   type JobVisibility,
+  type PresenceConnection,
+  type PresenceCount,
+  type PresenceEventData,
+  type PresenceMember,
+  type PresencePage,
+  type PresenceReply,
   SwitchyardError,
 } from "@switchyard/protocol";
 export type {
@@ -98,6 +104,17 @@ export type {
   JobOwner,
   ProgressOptions,
 } from "./features/jobs/types.js";
+export type {
+  ChannelPresence,
+  PresenceApi,
+  PresenceListOptions,
+} from "./features/presence/channel-presence.js";
+export { presenceFeature } from "./features/presence/feature.js";
+export {
+  DEFAULT_PRESENCE_OPTIONS,
+  type PresenceNamespaceOptions,
+  type PresenceOptions,
+} from "./features/presence/options.js";
 export { requireApiKey } from "./http/api-key.js";
 export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http/http-api.js";
 export { builtinTransport } from "./transport/builtin-transport.js";
