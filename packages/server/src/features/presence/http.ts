@@ -8,7 +8,7 @@ function limitOf(request: FeatureRequest): number | undefined {
   if (text === undefined) return undefined;
   const limit = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
   if (Number.isNaN(limit)) {
-    throw new SwitchyardError("invalid_data", "'limit' must be an integer", { field: "limit" });
+    throw new SwitchyardError("invalid_body", "'limit' must be an integer", { field: "limit" });
   }
   return limit;
 }

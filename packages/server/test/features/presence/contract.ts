@@ -249,7 +249,7 @@ export function presenceSuite(name: string, start: () => Promise<PresenceCluster
       const count = await cluster.get("/api/presence/chat%3A1/count", 2);
       expect(count).toMatchObject({ status: 400, json: { error: { code: "presence_disabled" } } });
       const limit = await cluster.get(`/api/presence/${encodeURIComponent(room)}?limit=x`, 0);
-      expect(limit).toMatchObject({ status: 422, json: { error: { code: "invalid_data" } } });
+      expect(limit).toMatchObject({ status: 400, json: { error: { code: "invalid_body" } } });
     });
   });
 }
