@@ -3,8 +3,11 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
-/** The budget of the core, minified and gzipped. */
-const BUDGET = 10 * 1024;
+/**
+ * The budget of the core, minified and gzipped: 10 KB until the presence store (about 0.9 KB:
+ * 10.1 KB before it, 11.0 KB with it).
+ */
+const BUDGET = 11.5 * 1024;
 
 async function bundle(entry: string) {
   const result = await build({
