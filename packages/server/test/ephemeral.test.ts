@@ -138,9 +138,10 @@ describe("event names reserved for features", () => {
     }
     expect(hub.stats().queuedBytes).toBeLessThan(256 * 1024);
     sleeper.ws.resume();
-    const last = (user: string) => (frame: { data?: unknown }) =>
-      (frame.data as { user?: string; x?: number })?.user === user &&
-      (frame.data as { x?: number }).x === 200;
+    const last = (user: string) => (frame: Record<string, unknown>) => {
+      const data = frame.data as { user?: string; x?: number } | undefined;
+      return data?.user === user && data.x === 200;
+    };
     await sleeper.next(last("ada"));
     await sleeper.next(last("bob"));
     const cursors = sleeper.events("room:slow").map((f) => f.data as { user: string; x: number });

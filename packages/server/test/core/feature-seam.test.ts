@@ -106,7 +106,7 @@ describe("a feature installed with hub.use", () => {
     await counters.bump("a");
     await counters.bump("b");
     expect(hub.stats().features).toMatchObject({ counters: { counters: 2 }, jobs: {} });
-    expect(hub.features().map((feature) => feature.name)).toEqual(["jobs", "counters"]);
+    expect(hub.features().map((feature) => feature.name)).toEqual(["jobs", "presence", "counters"]);
     await hub.close();
     expect(closed).toEqual(["counters"]);
   });

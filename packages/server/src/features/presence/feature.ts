@@ -24,8 +24,11 @@ export function presenceFeature(options?: PresenceOptions): Feature<PresenceApi>
     name: "presence",
     install(host) {
       const tracker = new PresenceTracker(host.hub, resolved, host.logger);
-      tracker.start();
-      host.subscribeReply("presence", (context) => tracker.reply(context));
+      // A hub without presence namespaces pays nothing: no listeners, timers or reply field.
+      if (resolved.namespaces.size > 0) {
+        tracker.start();
+        host.subscribeReply("presence", (context) => tracker.reply(context));
+      }
       const presence = presenceApi(resolved, tracker);
       registerPresenceRpc(host.hub, presence, (channel, clientId) =>
         tracker.present(channel, clientId),
