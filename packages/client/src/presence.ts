@@ -72,6 +72,8 @@ class PresenceStore implements Presence {
   #seen: PresenceReply | undefined;
   /** Events held back while a first page is fetched. */
   #held: PresenceEventData[] | undefined;
+  /** Counts first-page fetches and replies: a page older than the last reply is dropped. */
+  #generation = 0;
   #disposed = false;
 
   constructor(link: PresenceLink, channel: string) {
@@ -148,9 +150,13 @@ class PresenceStore implements Presence {
   #refetch(): PresenceEventData[] {
     const held: PresenceEventData[] = [];
     this.#held = held;
+    const generation = ++this.#generation;
     this.#link.rpc("presence.list", { channel: this.channel }).then(
-      (page) => this.#caughtUp(page as PresencePage),
+      (page) => {
+        if (generation === this.#generation) this.#caughtUp(page as PresencePage);
+      },
       (error: unknown) => {
+        if (generation !== this.#generation) return;
         this.#store.update({ error: error instanceof Error ? error : new Error(String(error)) });
         this.#caughtUp(undefined);
       },
@@ -175,10 +181,11 @@ class PresenceStore implements Presence {
       // A new subscribe reply (first, or after a reconnect): start again from it.
       this.#seen = presence;
       this.#held = undefined;
+      this.#generation++;
       next = fromReply(next, presence);
     }
     if (status !== next.subscription || (error ?? null) !== next.error) {
-      next = { ...next, subscription: status, error: error ?? next.error };
+      next = { ...next, subscription: status, error: error ?? null };
     }
     this.#store.set(next);
   }

@@ -106,8 +106,13 @@ export class MemoryPresenceStore implements PresenceStore {
     const key = memberKey(entry);
     if (existing !== undefined && existing.key === key) {
       // A refresh keeps the connection's place among its member's connections.
-      existing.expiresAt = expiresAt;
-      presence.entries.set(entry.clientId, { ...existing, info: structuredClone(entry.info) });
+      presence.entries.set(entry.clientId, {
+        ...existing,
+        expiresAt,
+        info: structuredClone(entry.info),
+      });
+      // A write may shorten an entry's life (a closing node's lost connections).
+      if (expiresAt < presence.nextExpiry) presence.nextExpiry = expiresAt;
       return;
     }
     const stored = { userId: entry.userId, info: structuredClone(entry.info), key, expiresAt };

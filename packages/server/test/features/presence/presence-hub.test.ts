@@ -1,6 +1,6 @@
 import type { PresenceEventData, PresenceReply } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
-import type { BrokerEvent } from "../../../src/index.js";
+import { type BrokerEvent, createHttpApi } from "../../../src/index.js";
 import {
   connected,
   OPEN_POLICY,
@@ -121,5 +121,19 @@ describe("presence on one hub", () => {
       code: "invalid_data",
     });
     expect(await hub.presence("room:1").count()).toEqual({ members: 0, connections: 0 });
+  });
+
+  it("describes its routes in the HTTP API's OpenAPI document", async () => {
+    const { hub } = await startHub({ ...OPEN_POLICY, presence: { namespaces: { room: true } } });
+    const api = createHttpApi(hub, { apiKey: "key" });
+    const document = (await (await api.request("/api/openapi.json")).json()) as {
+      paths: Record<string, { get?: { operationId?: string } }>;
+      components: { schemas: Record<string, unknown> };
+    };
+    expect(document.paths["/api/presence/{channel}"]?.get?.operationId).toBe("presenceList");
+    expect(document.paths["/api/presence/{channel}/count"]?.get?.operationId).toBe("presenceCount");
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(["PresenceCount", "PresenceMember", "PresencePage"]),
+    );
   });
 });
