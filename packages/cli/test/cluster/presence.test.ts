@@ -94,3 +94,54 @@ describe("a node killed with SIGKILL", () => {
     expect(count.json).toEqual({ members: 1, connections: 1 });
   });
 });
+
+describe("a node shut down (a deploy)", () => {
+  it("lets its clients take their places back on other nodes within the grace, silently", async () => {
+    const { nodes } = await startNodes();
+    const [leaving, other, watching] = nodes as [HubProcess, HubProcess, HubProcess];
+    const channel = `room:deploy-${Date.now().toString(36)}`;
+    const watcher = await connected(watching.wsUrl, { token: await signToken("watcher") });
+    await watcher.request({ type: "subscribe", channel });
+    const before = await connected(leaving.wsUrl, { token: await signToken("ivy") });
+    await before.request({ type: "subscribe", channel });
+    const connect = before.frames.find((f) => f.type === "reply")?.result as {
+      sessionId: string;
+      clientId: string;
+    };
+    await watcher.next(
+      (f) =>
+        f.event === "$presence" &&
+        ((f.data as PresenceEventData).joined ?? []).some((c) => c.clientId === connect.clientId),
+    );
+
+    leaving.child.kill("SIGTERM");
+    // Once the process exited, its shutdown has written what the other nodes need.
+    await leaving.exited;
+    const after = await connected(other.wsUrl, {
+      token: await signToken("ivy"),
+      sessionId: connect.sessionId,
+    });
+    const reply = await after.request({ type: "subscribe", channel });
+    expect((reply.result as { presence: { count: unknown } }).presence.count).toEqual({
+      members: 2,
+      connections: 2,
+    });
+    const marker = await connected(watching.wsUrl, { token: await signToken("marker") });
+    await marker.request({ type: "subscribe", channel });
+    const markerId = (marker.frames.find((f) => f.type === "reply")?.result as { clientId: string })
+      .clientId;
+    await watcher.next(
+      (f) =>
+        f.event === "$presence" &&
+        ((f.data as PresenceEventData).joined ?? []).some((c) => c.clientId === markerId),
+    );
+    const ivy = watcher
+      .events(channel)
+      .flatMap((f) => {
+        const data = f.data as PresenceEventData;
+        return [...(data.joined ?? []), ...(data.left ?? [])];
+      })
+      .filter((c) => c.userId === "ivy");
+    expect(ivy.map((c) => c.clientId)).toEqual([connect.clientId]);
+  });
+});
