@@ -1,10 +1,6 @@
 import { type PresenceMember, SwitchyardError } from "@switchyard/protocol";
-import type {
-  PresenceEntry,
-  PresenceStore,
-  PresenceStorePage,
-  PresenceWrite,
-} from "@switchyard/server";
+import type { PresenceEntry, PresenceStore, PresenceStorePage } from "@switchyard/server";
+import { memberKey } from "@switchyard/server/broker";
 import { decodeValue, encodeValue } from "./encoding.js";
 import type { RedisKeys } from "./keys.js";
 import type { RedisLink } from "./redis-link.js";
@@ -29,10 +25,6 @@ function split(value: Buffer): { userId: string | null; info: unknown } {
     userId: key.startsWith("u") ? key.slice(1) : null,
     info: decodeValue(value.subarray(at + 1)),
   };
-}
-
-function memberKey(entry: PresenceWrite): string {
-  return entry.userId === null ? `~${entry.clientId}` : `u${entry.userId}`;
 }
 
 /** `{clientId, expiry, value}` triples, flat, as the scripts return taken entries. */

@@ -5,7 +5,8 @@ export interface PresenceNamespaceOptions {
   /**
    * Milliseconds a lost connection (network drop, missed pongs, a server restart) stays
    * present before it leaves: a reconnect of the same session within it emits no leave and
-   * no join. An explicit leave (unsubscribe, a normal close) is immediate.
+   * no join. An explicit leave (unsubscribe, a normal close) is immediate. 0: a lost
+   * connection leaves at once too.
    * @default 5_000
    */
   grace?: number;
