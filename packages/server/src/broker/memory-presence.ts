@@ -21,6 +21,8 @@ class ChannelPresence {
   readonly members = new Map<string, Set<string>>();
   /** No entry expires before this (a sweep is due only past it). */
   nextExpiry = Number.POSITIVE_INFINITY;
+  /** The member keys in order, made by the first page after a member came or went. */
+  private sorted: string[] | undefined;
 
   count(): PresenceCount {
     return { members: this.members.size, connections: this.entries.size };
@@ -33,6 +35,7 @@ class ChannelPresence {
     if (connections === undefined) {
       connections = new Set();
       this.members.set(stored.key, connections);
+      this.sorted = undefined;
     }
     connections.add(clientId);
     if (stored.expiresAt < this.nextExpiry) this.nextExpiry = stored.expiresAt;
@@ -44,7 +47,10 @@ class ChannelPresence {
     this.entries.delete(clientId);
     const connections = this.members.get(stored.key);
     connections?.delete(clientId);
-    if (connections?.size === 0) this.members.delete(stored.key);
+    if (connections?.size === 0) {
+      this.members.delete(stored.key);
+      this.sorted = undefined;
+    }
     return { clientId, userId: stored.userId, info: stored.info, expiresAt: stored.expiresAt };
   }
 
@@ -65,6 +71,23 @@ class ChannelPresence {
     return gone;
   }
 
+  /** The member keys after `cursor` (from the first when absent), at most `limit` + 1. */
+  keysAfter(cursor: string | undefined, limit: number): string[] {
+    this.sorted ??= [...this.members.keys()].sort();
+    const sorted = this.sorted;
+    let low = 0;
+    if (cursor !== undefined) {
+      // The first key greater than the cursor.
+      let high = sorted.length;
+      while (low < high) {
+        const middle = (low + high) >>> 1;
+        if ((sorted[middle] as string) <= cursor) low = middle + 1;
+        else high = middle;
+      }
+    }
+    return sorted.slice(low, low + limit + 1);
+  }
+
   member(key: string): PresenceMember {
     const clientIds = [...(this.members.get(key) ?? [])];
     const first = this.entries.get(clientIds[0] ?? "");
@@ -74,7 +97,7 @@ class ChannelPresence {
 
 /**
  * The single-process {@link PresenceStore} of the memory broker. Counts are two map sizes;
- * a page sorts the member keys of the channel. Expired entries are taken out by the first
+ * a page is a binary search in the member keys, sorted again only after a member came or went. Expired entries are taken out by the first
  * read past the earliest expiry (a refreshed channel costs nothing to check).
  */
 export class MemoryPresenceStore implements PresenceStore {
@@ -140,9 +163,7 @@ export class MemoryPresenceStore implements PresenceStore {
       return { count: { members: 0, connections: 0 }, members: [], cursor: null, expired };
     }
     const { cursor, limit } = options;
-    const keys = [...presence.members.keys()]
-      .filter((key) => cursor === undefined || key > cursor)
-      .sort();
+    const keys = presence.keysAfter(cursor, limit);
     const members = keys.slice(0, limit).map((key) => presence.member(key));
     const last = keys[limit - 1];
     return {
