@@ -37,6 +37,22 @@ const namespaceSchema = z.strictObject({
   conflate: z.boolean().optional(),
 });
 
+const presenceNamespaceSchema = z.union([
+  z.literal(true),
+  z.strictObject({ grace: z.number().int().min(0), cap: positiveInt }).partial(),
+]);
+
+const presenceSchema = z
+  .strictObject({
+    namespaces: z.record(z.string(), presenceNamespaceSchema),
+    ttl: positiveInt,
+    refreshInterval: positiveInt,
+    reapInterval: positiveInt,
+    batchWindow: positiveInt,
+    maxBatch: positiveInt,
+  })
+  .partial();
+
 const authSchema = z
   .strictObject({
     secret: z.string().min(1).optional(),
@@ -109,6 +125,7 @@ export const configFileSchema = z.strictObject({
   heartbeat: z.strictObject({ interval: positiveInt, timeout: positiveInt }).partial().optional(),
   namespaces: z.record(z.string(), namespaceSchema).optional(),
   defaultNamespace: namespaceSchema.nullable().optional(),
+  presence: presenceSchema.optional(),
   maxBodyBytes: positiveInt.optional(),
   requireApiKeyForStats: z.boolean().optional(),
   shutdownTimeout: z.number().int().min(0).optional(),
@@ -173,6 +190,12 @@ export interface ServerConfig {
   limits: Partial<LimitOptions>;
   heartbeat?: ConfigInput["heartbeat"];
   namespaces?: Record<string, NamespaceOptions>;
+  /**
+   * Presence: the namespaces that turn it on (`true`, or `{grace, cap}`), and the cluster
+   * timings (the hub's `presence` option; the info shown is the token's `presence` claim).
+   * Absent: presence off.
+   */
+  presence?: ConfigInput["presence"];
   /** @default {@link defaultNamespaceFor} */
   defaultNamespace: NamespaceOptions | null;
   /** @default 1_048_576 */
@@ -364,6 +387,7 @@ export function resolveConfig(
   if (input.heartbeat !== undefined) config.heartbeat = input.heartbeat;
   if (input.transport !== undefined) config.transport = input.transport;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
+  if (input.presence !== undefined) config.presence = input.presence;
   if (input.redis !== undefined) config.redis = input.redis;
   if (input.state !== undefined) config.state = stateOptionsOf(input.state);
   if (input.webhooks !== undefined) {

@@ -61,6 +61,7 @@ export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
   if (config.auth !== undefined) options.auth = config.auth;
   if (config.allowedOrigins !== undefined) options.allowedOrigins = config.allowedOrigins;
   if (config.namespaces !== undefined) options.namespaces = config.namespaces;
+  if (config.presence !== undefined) options.presence = config.presence;
   if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
   if (config.transport !== undefined) options.transport = config.transport;
   if (config.state !== undefined) options.state = config.state;

@@ -71,6 +71,24 @@ describe("validateConfig", () => {
     expect(config.namespaces?.job?.history).toEqual({ ttl: 1000 });
   });
 
+  it("turns presence on for namespaces, with their grace and cap, and checks them", () => {
+    const config = resolveConfig({
+      file: { presence: { namespaces: { room: true, doc: { grace: 0, cap: 50 } }, ttl: 20_000 } },
+    });
+    expect(config.presence).toEqual({
+      namespaces: { room: true, doc: { grace: 0, cap: 50 } },
+      ttl: 20_000,
+    });
+    const issues = issuesOf(() =>
+      validateConfig({ presence: { namespaces: { room: { grace: -1, info: "x" } }, ttl: 0 } }),
+    );
+    expect(issues.map((issue) => issue.path).sort()).toEqual([
+      "presence.namespaces.room.grace",
+      "presence.namespaces.room.info",
+      "presence.ttl",
+    ]);
+  });
+
   it("names the path of every bad field", () => {
     const issues = issuesOf(() =>
       validateConfig({

@@ -25,6 +25,7 @@ import { ClientError, errorFromPayload } from "./errors.js";
 import { type Job, type JobLink, watchJob } from "./job.js";
 import { type JobList, watchJobs } from "./job-list.js";
 import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./options.js";
+import { type Presence, watchPresence } from "./presence.js";
 import { type CallOptions, Requests } from "./requests.js";
 import { randomId, resolveSessionId, storeSessionId } from "./session.js";
 import { type StateLink, type StateStore, type StateValues, watchState } from "./state.js";
@@ -135,6 +136,19 @@ export interface Client<C extends Contract = Contract> {
    * slider.oninput = () => physics.set("physics.damping", Number(slider.value));
    */
   state<T extends StateValues = StateValues>(name: string): StateStore<T>;
+  /**
+   * Who is present on a channel of a presence namespace (docs/presence.md): a store of the
+   * count and the members (grouped by user: three tabs are one member), seeded by the
+   * subscribe reply (again after every reconnect), kept current by the hub's batched
+   * `$presence` events, with `on("join" | "leave")` and `loadMore()` for further pages. It
+   * subscribes to the channel, or shares the app's subscription. Call `dispose()` when done.
+   *
+   * @example
+   * const room = client.presence("room:42");
+   * room.subscribe(() => renderAvatars(room.getSnapshot().members));
+   * room.on("join", (connection) => toast(`${connection.userId ?? "a guest"} joined`));
+   */
+  presence(channel: string): Presence;
   /** Listens to client-level events; returns the function that stops listening. */
   on<K extends keyof ClientEvents>(type: K, listener: ClientEvents[K]): () => void;
 }
@@ -299,6 +313,10 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
 
   state<T extends StateValues = StateValues>(name: string): StateStore<T> {
     return watchState<T>(this.#featureLink(), name);
+  }
+
+  presence(channel: string): Presence {
+    return watchPresence(this.#featureLink(), channel);
   }
 
   /** What the job and state stores use of the client, untyped by the contract. */

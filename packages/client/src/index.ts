@@ -12,6 +12,11 @@ export type {
   JobStatus,
   JobValidation,
   JobVisibility,
+  PresenceConnection,
+  PresenceCount,
+  PresenceEventData,
+  PresenceMember,
+  PresencePage,
   PublishResult,
   StateChange,
   StateConflictDetails,
@@ -70,6 +75,8 @@ export {
   type ReconnectOptions,
   type TokenResult,
 } from "./options.js";
+export type { Presence, PresenceEvents } from "./presence.js";
+export type { PresenceState } from "./presence-state.js";
 export type { CallOptions } from "./requests.js";
 export { SESSION_STORAGE_KEY } from "./session.js";
 export type {

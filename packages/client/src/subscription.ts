@@ -1,4 +1,4 @@
-import type { EventFrame, StreamPosition } from "@switchyard/protocol";
+import type { EventFrame, PresenceReply, StreamPosition } from "@switchyard/protocol";
 import { Emitter, type Readable, Store } from "./store.js";
 
 /** An event as handlers receive it. */
@@ -54,6 +54,11 @@ export interface SubscriptionState {
    * reflected in it.
    */
   readonly snapshot?: unknown;
+  /**
+   * Who was present when the last subscribe reply left the hub, on channels of a presence
+   * namespace (`client.presence(channel)` keeps it up to date).
+   */
+  readonly presence?: PresenceReply;
 }
 
 /** Listeners of a {@link Subscription}. */

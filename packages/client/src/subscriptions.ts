@@ -189,13 +189,14 @@ export class Subscriptions {
     const reset = since !== undefined ? !recovered : entry.interrupted;
     entry.interrupted = false;
     entry.phase = "live";
-    const { snapshot } = result;
+    const { snapshot, presence } = result;
     entry.store.update({
       status: "subscribed",
       position,
       conflated: result.conflated === true,
       error: null,
       snapshot,
+      presence,
     });
     if (reset) {
       entry.emitReset({

@@ -1,4 +1,5 @@
 import type { ErrorPayload } from "./errors.js";
+import type { PresenceReply } from "./presence.js";
 
 /** The protocol name and version, also the prefix of the WebSocket subprotocols. */
 export const PROTOCOL_VERSION = "switchyard.v1";
@@ -177,6 +178,11 @@ export interface SubscribeResult extends ChannelPosition {
    * document). Events after `offset` follow and may already be reflected in it.
    */
   snapshot?: unknown;
+  /**
+   * Who is present, on channels of a namespace with presence on (docs/presence.md): the count,
+   * and the first page of members unless the channel is above its cap.
+   */
+  presence?: PresenceReply;
 }
 
 export interface PublishResult {

@@ -22,5 +22,4 @@ export {
   DEFAULT_START_TIMEOUT,
   type RedisBrokerOptions,
 } from "./options.js";
-export type { PresenceEntry, PresenceStore } from "./presence-store.js";
 export { createRedisBroker, type RedisBroker } from "./redis-broker.js";

@@ -33,9 +33,19 @@ export class RedisKeys {
     return `${this.base}{${channel}}:presence:exp`;
   }
 
-  /** Hash clientId → encoded info of the channel's presence entries. */
+  /** Hash clientId → member key and encoded info of the channel's presence entries. */
   presenceInfo(channel: string): string {
     return `${this.base}{${channel}}:presence:info`;
+  }
+
+  /** Sorted set (lexical) `<member key>\0<clientId>`: connections grouped and ordered by member. */
+  presenceOrder(channel: string): string {
+    return `${this.base}{${channel}}:presence:order`;
+  }
+
+  /** Hash member key → its number of connections on the channel. */
+  presenceMembers(channel: string): string {
+    return `${this.base}{${channel}}:presence:members`;
   }
 
   /** Sorted set nodeId → expiry time of the nodes that wrote their stats. */

@@ -1,76 +1,123 @@
-import { SwitchyardError } from "@switchyard/protocol";
+import { type PresenceMember, SwitchyardError } from "@switchyard/protocol";
+import type { PresenceEntry, PresenceStore, PresenceStorePage } from "@switchyard/server";
+import { memberKey } from "@switchyard/server/broker";
 import { decodeValue, encodeValue } from "./encoding.js";
 import type { RedisKeys } from "./keys.js";
 import type { RedisLink } from "./redis-link.js";
-import { PRESENCE_LIST, PRESENCE_SET } from "./scripts.js";
+import {
+  PRESENCE_COUNT,
+  PRESENCE_EXPIRE,
+  PRESENCE_PAGE,
+  PRESENCE_REMOVE,
+  PRESENCE_SET,
+} from "./scripts.js";
 
-/** One client present on a channel. */
-export interface PresenceEntry {
-  clientId: string;
-  /** What the node stored with the entry (user, session, app data). */
-  info: unknown;
-  /** When the entry expires unless refreshed, in milliseconds since the Unix epoch (Redis clock). */
-  expiresAt: number;
+/** What the scripts answer: integers as numbers, strings as Buffers, arrays nested. */
+type Reply = number | Buffer | Reply[] | null;
+
+const SEPARATOR = 0;
+
+/** The member key (`u<userId>` or `~<clientId>`) of a stored value `<key>\0<info>`. */
+function split(value: Buffer): { userId: string | null; info: unknown } {
+  const at = value.indexOf(SEPARATOR);
+  const key = value.toString("utf8", 0, at);
+  return {
+    userId: key.startsWith("u") ? key.slice(1) : null,
+    info: decodeValue(value.subarray(at + 1)),
+  };
+}
+
+/** `{clientId, expiry, value}` triples, flat, as the scripts return taken entries. */
+function entries(flat: Reply): PresenceEntry[] {
+  const list = flat as Buffer[];
+  const out: PresenceEntry[] = [];
+  for (let i = 0; i + 2 < list.length; i += 3) {
+    out.push({
+      clientId: String(list[i]),
+      expiresAt: Number(String(list[i + 1])),
+      ...split(list[i + 2] as Buffer),
+    });
+  }
+  return out;
+}
+
+function counts(reply: Reply): { members: number; connections: number } {
+  const [connections, members] = reply as [number, number];
+  return { members: Number(members), connections: Number(connections) };
 }
 
 /**
- * Cluster-wide storage of who is present on each channel, for the presence feature. Each node
- * writes the entries of its own clients and refreshes them before their ttl runs out; the
- * entries of a node that crashed expire by themselves. Join/leave events are the feature's
- * job, not the store's.
- *
- * Only the Redis broker has it for now; the memory broker's equivalent comes with the
- * presence feature.
+ * The presence store of a Redis broker: four keys per channel (docs/operations.md), each
+ * operation one script, so reads that take expired entries out are atomic and exactly one node
+ * gets each. Counts are `ZCARD` and `HLEN`; a page walks the lexical sorted set from the cursor.
+ * The keys expire with their longest-lived entry, so a channel whose nodes all died leaves
+ * nothing behind.
  */
-export interface PresenceStore {
-  /** Adds or refreshes `clientId` on `channel` for `ttl` ms from now (Redis clock). */
-  set(channel: string, clientId: string, info: unknown, ttl: number): Promise<void>;
-  /** Removes `clientId` from `channel`. */
-  remove(channel: string, clientId: string): Promise<void>;
-  /** The unexpired entries of `channel`, in no particular order. */
-  list(channel: string): Promise<PresenceEntry[]>;
-}
-
-/** The presence store of a Redis broker. */
 export function createPresenceStore(link: RedisLink, keys: RedisKeys): PresenceStore {
+  const keysOf = (channel: string) => [
+    keys.presenceExpiry(channel),
+    keys.presenceInfo(channel),
+    keys.presenceOrder(channel),
+    keys.presenceMembers(channel),
+  ];
+
   return {
-    async set(channel, clientId, info, ttl) {
+    async set(channel, entry, ttl) {
       if (!Number.isFinite(ttl) || ttl <= 0) {
         throw new SwitchyardError("internal_error", "presence ttl must be a positive number", {
           ttl,
         });
       }
-      await link.run(
-        PRESENCE_SET,
-        [keys.presenceExpiry(channel), keys.presenceInfo(channel)],
-        [clientId, encodeValue(info), String(Math.ceil(ttl))],
-      );
+      await link.run(PRESENCE_SET, keysOf(channel), [
+        entry.clientId,
+        memberKey(entry),
+        encodeValue(entry.info),
+        String(Math.ceil(ttl)),
+      ]);
     },
 
     async remove(channel, clientId) {
-      await link
-        .client()
-        .multi()
-        .zRem(keys.presenceExpiry(channel), clientId)
-        .hDel(keys.presenceInfo(channel), clientId)
-        .exec();
+      const reply = await link.run<Reply>(PRESENCE_REMOVE, keysOf(channel), [clientId]);
+      return reply === null ? undefined : entries(reply)[0];
     },
 
-    async list(channel) {
-      const flat = await link.run<Buffer[]>(
-        PRESENCE_LIST,
-        [keys.presenceExpiry(channel), keys.presenceInfo(channel)],
-        [],
-      );
-      const entries: PresenceEntry[] = [];
-      for (let i = 0; i + 2 < flat.length; i += 3) {
-        entries.push({
-          clientId: String(flat[i]),
-          expiresAt: Number(String(flat[i + 1])),
-          info: decodeValue(flat[i + 2] as Buffer),
-        });
+    async count(channel) {
+      const [counted, expired] = await link.run<Reply[]>(PRESENCE_COUNT, keysOf(channel), []);
+      return { ...counts(counted ?? []), expired: entries(expired ?? []) };
+    },
+
+    async page(channel, { cursor, limit }): Promise<PresenceStorePage> {
+      const reply = await link.run<Reply[]>(PRESENCE_PAGE, keysOf(channel), [
+        cursor ?? "",
+        String(limit),
+      ]);
+      const [counted, expired, next, flat] = reply;
+      const list = flat as Buffer[];
+      const members: PresenceMember[] = [];
+      let current: { key: string; member: PresenceMember & { clientIds: string[] } } | undefined;
+      for (let i = 0; i + 1 < list.length; i += 2) {
+        const clientId = String(list[i]);
+        const value = list[i + 1] as Buffer;
+        const key = value.toString("utf8", 0, value.indexOf(SEPARATOR));
+        if (current?.key === key) {
+          current.member.clientIds.push(clientId);
+          continue;
+        }
+        const { userId, info } = split(value);
+        current = { key, member: { userId, info, clientIds: [clientId] } };
+        members.push(current.member);
       }
-      return entries;
+      const cursorText = String(next ?? "");
+      return {
+        count: counts(counted ?? []),
+        members,
+        cursor: cursorText === "" ? null : cursorText,
+        expired: entries(expired ?? []),
+      };
+    },
+
+    async expire(channel) {
+      return entries(await link.run<Reply>(PRESENCE_EXPIRE, keysOf(channel), []));
     },
   };
 }

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { SwitchyardError } from "@switchyard/protocol";
-import type { Broker, BrokerEvent, BrokerPublish, BrokerPublishResult } from "@switchyard/server";
+import type {
+  Broker,
+  BrokerEvent,
+  BrokerPublish,
+  BrokerPublishResult,
+  PresenceStore,
+} from "@switchyard/server";
 import { checkRetention, DEDUP_WINDOW_MS, rethrowLater } from "@switchyard/server/broker";
 import { type ControlChannel, createControlChannel } from "./control.js";
 import { encodePayload, parseStamp, publishResult } from "./encoding.js";
@@ -16,7 +22,7 @@ import {
   DEFAULT_START_TIMEOUT,
   type RedisBrokerOptions,
 } from "./options.js";
-import { createPresenceStore, type PresenceStore } from "./presence-store.js";
+import { createPresenceStore } from "./presence-store.js";
 import { RedisLink } from "./redis-link.js";
 import { PUBLISH, TOUCH } from "./scripts.js";
 import { createEpoch, StreamReader } from "./stream-reader.js";

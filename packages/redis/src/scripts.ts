@@ -183,35 +183,132 @@ local function live(zset, hash, now)
 end
 `;
 
-/** KEYS: expiry zset, info hash. ARGV: clientId, info, ttl. Returns the expiry time. */
+// A channel's presence is four keys (KEYS[1..4]): a sorted set clientId → expiry time; a hash
+// clientId → "<member key>\0<info>"; a sorted set of "<member key>\0<clientId>" all scored 0,
+// read in lexical order, so a member's connections sit together and pages follow member keys;
+// and a hash member key → its connections. Member keys and client ids hold no "\0" (ids are
+// [A-Za-z0-9_.@|:-]), so "<key>\1" is past every connection of <key>.
+const PRESENCE_HELPERS = `${EXPIRY_HELPERS}
+local function key_of(value)
+  return string.sub(value, 1, string.find(value, '\\0', 1, true) - 1)
+end
+
+-- Takes one connection out of all four keys; returns {clientId, expiry, value} or nil.
+local function take(id)
+  local value = redis.call('HGET', KEYS[2], id)
+  if not value then return nil end
+  local expires = redis.call('ZSCORE', KEYS[1], id)
+  local key = key_of(value)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[3], key .. '\\0' .. id)
+  if redis.call('HINCRBY', KEYS[4], key, -1) <= 0 then redis.call('HDEL', KEYS[4], key) end
+  return {id, expires, value}
+end
+
+-- Takes every expired connection out; returns them flat {clientId, expiry, value, ...}.
+local function take_expired(now)
+  local gone = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now)
+  local out = {}
+  for i = 1, #gone do
+    local entry = take(gone[i])
+    if entry then
+      out[#out + 1] = entry[1]
+      out[#out + 1] = entry[2]
+      out[#out + 1] = entry[3]
+    end
+  end
+  return out
+end
+
+local function counts()
+  return {redis.call('ZCARD', KEYS[1]), redis.call('HLEN', KEYS[4])}
+end
+`;
+
+/**
+ * KEYS: the channel's four presence keys. ARGV: clientId, member key, info, ttl.
+ * Returns the expiry time.
+ */
 export const PRESENCE_SET = script(
   "presence-set",
-  `${EXPIRY_HELPERS}
+  `${PRESENCE_HELPERS}
 local now = now_ms()
-local expires = now + tonumber(ARGV[3])
-redis.call('ZADD', KEYS[1], expires, ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+local id, key = ARGV[1], ARGV[2]
+local expires = now + tonumber(ARGV[4])
+local old = redis.call('HGET', KEYS[2], id)
+if old and key_of(old) ~= key then take(id) old = nil end
+if not old then
+  redis.call('ZADD', KEYS[3], 0, key .. '\\0' .. id)
+  redis.call('HINCRBY', KEYS[4], key, 1)
+end
+redis.call('ZADD', KEYS[1], expires, id)
+redis.call('HSET', KEYS[2], id, key .. '\\0' .. ARGV[3])
 expire_with_last(KEYS[1], KEYS[2], now)
+expire_with_last(KEYS[1], KEYS[3], now)
+expire_with_last(KEYS[1], KEYS[4], now)
 return expires
 `,
 );
 
-/** KEYS: expiry zset, info hash. Returns flat {clientId, expiry, info, ...} of live entries. */
-export const PRESENCE_LIST = script(
-  "presence-list",
-  `${EXPIRY_HELPERS}
-local now = now_ms()
-local members = live(KEYS[1], KEYS[2], now)
-local out = {}
-for i = 1, #members, 2 do
-  local info = redis.call('HGET', KEYS[2], members[i])
-  if info then
-    out[#out + 1] = members[i]
-    out[#out + 1] = members[i + 1]
-    out[#out + 1] = info
+/** KEYS: the channel's four presence keys. ARGV: clientId. Returns {clientId, expiry, value} or nil. */
+export const PRESENCE_REMOVE = script(
+  "presence-remove",
+  `${PRESENCE_HELPERS}
+return take(ARGV[1])
+`,
+);
+
+/** KEYS: the channel's four presence keys. Returns {{connections, members}, expired}. */
+export const PRESENCE_COUNT = script(
+  "presence-count",
+  `${PRESENCE_HELPERS}
+local expired = take_expired(now_ms())
+return {counts(), expired}
+`,
+);
+
+/**
+ * KEYS: the channel's four presence keys. ARGV: cursor (a member key, or empty), limit.
+ * Returns {{connections, members}, expired, cursor (empty on the last page), {clientId, value,
+ * ...} of the page's connections in member order}.
+ */
+export const PRESENCE_PAGE = script(
+  "presence-page",
+  `${PRESENCE_HELPERS}
+local expired = take_expired(now_ms())
+local limit = tonumber(ARGV[2])
+local start = '-'
+if ARGV[1] ~= '' then start = '[' .. ARGV[1] .. '\\1' end
+local out, members, last, more, offset = {}, 0, nil, false, 0
+while not more do
+  local batch = redis.call('ZRANGEBYLEX', KEYS[3], start, '+', 'LIMIT', offset, 256)
+  for i = 1, #batch do
+    local sep = string.find(batch[i], '\\0', 1, true)
+    local key = string.sub(batch[i], 1, sep - 1)
+    if key ~= last then
+      if members == limit then more = true break end
+      members = members + 1
+      last = key
+    end
+    local id = string.sub(batch[i], sep + 1)
+    out[#out + 1] = id
+    out[#out + 1] = redis.call('HGET', KEYS[2], id) or ''
   end
+  if #batch < 256 then break end
+  offset = offset + 256
 end
-return out
+local cursor = ''
+if more then cursor = last end
+return {counts(), expired, cursor, out}
+`,
+);
+
+/** KEYS: the channel's four presence keys. Returns the expired entries, flat. */
+export const PRESENCE_EXPIRE = script(
+  "presence-expire",
+  `${PRESENCE_HELPERS}
+return take_expired(now_ms())
 `,
 );
 
@@ -290,7 +387,10 @@ export const SCRIPTS: readonly Script[] = [
   READ,
   TOUCH,
   PRESENCE_SET,
-  PRESENCE_LIST,
+  PRESENCE_REMOVE,
+  PRESENCE_COUNT,
+  PRESENCE_PAGE,
+  PRESENCE_EXPIRE,
   NODE_WRITE,
   NODE_LIST,
   KV_CLAIM,

@@ -28,7 +28,7 @@ describe("key expiry", () => {
     await node.broker.publish({ channel: "a", event: "e", data: 1, history });
     await node.broker.publish({ channel: "b", event: "e", data: 2, idempotencyKey: "k" });
     await node.broker.position("c");
-    await node.broker.presence.set("a", "client", { user: "u" }, 10_000);
+    await node.broker.presence.set("a", { clientId: "client", userId: "u", info: null }, 10_000);
     await node.broker.nodeStats.write(node.broker.nodeId, { connections: 0 });
     const keys = (await client.keys(`${prefix}:*`)).sort();
     expect(keys).toEqual(
@@ -38,6 +38,8 @@ describe("key expiry", () => {
         `${prefix}:{a}:meta`,
         `${prefix}:{a}:presence:exp`,
         `${prefix}:{a}:presence:info`,
+        `${prefix}:{a}:presence:order`,
+        `${prefix}:{a}:presence:members`,
         `${prefix}:{a}:stream`,
         `${prefix}:{b}:idem:k`,
         `${prefix}:{c}:meta`,

@@ -6,6 +6,9 @@ import { type CoreOptions, silentLogger } from "./core/options.js";
 import { jobsFeature } from "./features/jobs/feature.js";
 import type { Jobs } from "./features/jobs/jobs.js";
 import type { JobsOptions } from "./features/jobs/options.js";
+import type { PresenceApi } from "./features/presence/channel-presence.js";
+import { presenceFeature } from "./features/presence/feature.js";
+import type { PresenceOptions } from "./features/presence/options.js";
 import { type StateApi, stateFeature } from "./features/state/feature.js";
 import type { StateOptions } from "./features/state/options.js";
 import { type Webhooks, webhooksFeature } from "./features/webhooks/feature.js";
@@ -42,6 +45,12 @@ export interface HubOptions extends CoreOptions {
    * @default undefined (no webhooks)
    */
   webhooks?: WebhookOptions;
+  /**
+   * Presence (`hub.presence`, `$presence` events): the namespaces that turn it on, grace,
+   * cap, info, and the cluster timings.
+   * @default {} (presence off in every namespace)
+   */
+  presence?: PresenceOptions;
 }
 
 /**
@@ -58,10 +67,15 @@ export interface Hub extends CoreHub {
   readonly state: StateApi;
   /** The webhooks' figures and `flush()`, when the `webhooks` option is given (docs/webhooks.md). */
   readonly webhooks: Webhooks | undefined;
+  /**
+   * Who is present on a channel of a presence namespace (docs/presence.md): `count()` and
+   * paged `list()`. Throws `presence_disabled` when the channel's namespace has presence off.
+   */
+  readonly presence: PresenceApi;
 }
 
 /**
- * Creates a hub with the standard features (jobs, synced state, and webhooks when configured),
+ * Creates a hub with the standard features (jobs, synced state, presence, and webhooks when configured),
  * on the memory broker unless one is given.
  * Attach it to any Node `http.Server` with `hub.attach(server)`, or route upgrades yourself
  * with `hub.handleUpgrade`.
@@ -77,7 +91,15 @@ export interface Hub extends CoreHub {
  * await hub.publish("job:42", "progress", { percent: 40 });
  */
 export function createHub(options: HubOptions = {}): Hub {
-  const { broker, transport, jobs: jobsOptions, state: stateOptions, webhooks, ...core } = options;
+  const {
+    broker,
+    transport,
+    jobs: jobsOptions,
+    state: stateOptions,
+    presence: presenceOptions,
+    webhooks,
+    ...core
+  } = options;
   const logger = core.logger ?? silentLogger;
   // Made before the hub, so that bad options throw before anything starts.
   const webhooksInstall = webhooks === undefined ? undefined : webhooksFeature(webhooks);
@@ -92,9 +114,10 @@ export function createHub(options: HubOptions = {}): Hub {
   });
   const jobs = hub.use(jobsFeature(jobsOptions));
   const state = hub.use(stateFeature(stateOptions));
+  const presence = hub.use(presenceFeature(presenceOptions));
   // Installed last: features close in order, so it still sends what the others announce then.
   const webhooksApi = webhooksInstall === undefined ? undefined : hub.use(webhooksInstall);
-  return Object.assign(hub, { jobs, state, webhooks: webhooksApi });
+  return Object.assign(hub, { jobs, state, presence, webhooks: webhooksApi });
 }
 
 function transportOf(transport: NonNullable<HubOptions["transport"]>): Transport {

@@ -14,6 +14,12 @@ export {
   type JobStatus,
   type JobValidation,
   type JobVisibility,
+  type PresenceConnection,
+  type PresenceCount,
+  type PresenceEventData,
+  type PresenceMember,
+  type PresencePage,
+  type PresenceReply,
   type StateChange,
   type StateConflictDetails,
   type StateDocument,
@@ -42,6 +48,14 @@ export {
   type MemoryBrokerOptions,
   type MemoryBrokerStats,
 } from "./broker/memory-broker.js";
+export {
+  MAX_PRESENCE_PAGE,
+  type PresenceEntry,
+  type PresenceExpired,
+  type PresenceStore,
+  type PresenceStorePage,
+  type PresenceWrite,
+} from "./broker/presence.js";
 export type {
   ChannelInfo,
   ClientInfo,
@@ -100,6 +114,17 @@ export type {
   JobOwner,
   ProgressOptions,
 } from "./features/jobs/types.js";
+export type {
+  ChannelPresence,
+  PresenceApi,
+  PresenceListOptions,
+} from "./features/presence/channel-presence.js";
+export { presenceFeature } from "./features/presence/feature.js";
+export {
+  DEFAULT_PRESENCE_OPTIONS,
+  type PresenceNamespaceOptions,
+  type PresenceOptions,
+} from "./features/presence/options.js";
 export { type StateApi, stateFeature } from "./features/state/feature.js";
 export type { StateHandle, StateWriteOptions } from "./features/state/handle.js";
 export type {

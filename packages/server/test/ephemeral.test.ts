@@ -124,4 +124,33 @@ describe("event names reserved for features", () => {
       code: "unknown_event",
     });
   });
+  it("keep only the latest value per conflation key for a slow client: every user's last cursor", async () => {
+    const { url, hub } = await startHub(CURSORS);
+    const sleeper = await connected(url);
+    await sleeper.request({ type: "subscribe", channel: "room:slow" });
+    sleeper.ws.pause();
+    const pad = "x".repeat(16 * 1024);
+    // Enough to back the socket up many times over: 400 cursors of 16 KiB, two users.
+    for (let x = 1; x <= 200; x++) {
+      for (const user of ["ada", "bob"]) {
+        await hub.publish("room:slow", "cursor", { user, x, pad });
+      }
+    }
+    expect(hub.stats().queuedBytes).toBeLessThan(256 * 1024);
+    sleeper.ws.resume();
+    const last = (user: string) => (frame: Record<string, unknown>) => {
+      const data = frame.data as { user?: string; x?: number } | undefined;
+      return data?.user === user && data.x === 200;
+    };
+    await sleeper.next(last("ada"));
+    await sleeper.next(last("bob"));
+    const cursors = sleeper.events("room:slow").map((f) => f.data as { user: string; x: number });
+    expect(cursors.length).toBeLessThan(400);
+    for (const user of ["ada", "bob"]) {
+      const xs = cursors.filter((c) => c.user === user).map((c) => c.x);
+      expect(xs).toEqual([...xs].sort((a, b) => a - b));
+      expect(xs.at(-1)).toBe(200);
+    }
+    expect(sleeper.closeCode).toBeUndefined();
+  });
 });

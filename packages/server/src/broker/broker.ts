@@ -1,5 +1,6 @@
 import type { StreamPosition } from "@switchyard/protocol";
 import type { KeyValueStore } from "./kv.js";
+import type { PresenceStore } from "./presence.js";
 
 /** Retention of a channel's history. */
 export interface HistoryOptions {
@@ -96,6 +97,8 @@ export interface Broker {
   close(): Promise<void>;
   /** Small shared documents with expiry that every node sees (job snapshots, state). */
   readonly kv: KeyValueStore;
+  /** Who is present on each channel, across nodes (the presence feature). */
+  readonly presence: PresenceStore;
 }
 
 /** How long idempotency keys are remembered, in milliseconds. */

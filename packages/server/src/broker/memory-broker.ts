@@ -12,6 +12,7 @@ import { DEDUP_WINDOW_MS } from "./broker.js";
 import { checkRetention, rethrowLater } from "./broker-checks.js";
 import { DedupCache, dedupKey } from "./dedup.js";
 import { MemoryKeyValueStore } from "./kv.js";
+import { MemoryPresenceStore } from "./memory-presence.js";
 import { createEpoch, Stream } from "./stream.js";
 
 /** Options of {@link createMemoryBroker}. */
@@ -67,6 +68,8 @@ export interface MemoryBroker extends Broker {
   stats(): MemoryBrokerStats;
   /** Shared documents with expiry (job snapshots, state), kept in this process. */
   readonly kv: MemoryKeyValueStore;
+  /** Who is present on each channel, kept in this process. */
+  readonly presence: MemoryPresenceStore;
 }
 
 const DEFAULT_SWEEP_INTERVAL = 10_000;
@@ -112,6 +115,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
   let epoch = createEpoch();
   let forgotten = false;
   const kv = new MemoryKeyValueStore(now);
+  const presence = new MemoryPresenceStore(now);
   const subscriptions = new Set<string>();
   let deliver: ((event: BrokerEvent) => void) | undefined;
   let started = false;
@@ -291,6 +295,7 @@ export function createMemoryBroker(options: MemoryBrokerOptions = {}): MemoryBro
     },
 
     kv,
+    presence,
     stats() {
       let events = 0;
       for (const stream of streams.values()) events += stream.size;

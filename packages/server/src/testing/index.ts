@@ -9,6 +9,7 @@
  */
 export { type BrokerContractOptions, brokerContract } from "./broker-contract.js";
 export { keyValueContract } from "./kv-contract.js";
+export { presenceContract } from "./presence-contract.js";
 export { SharedBroker } from "./shared-broker.js";
 export { Signal } from "./signal.js";
 export {

@@ -92,6 +92,8 @@ const PUBLISH: Route = "POST /api/publish";
 const SEND: Route = "POST /api/send";
 const HISTORY: Route = "GET /api/channels/{channel}/history";
 const DISCONNECT: Route = "POST /api/disconnect";
+const PRESENCE: Route = "GET /api/presence/{channel}";
+const PRESENCE_COUNT: Route = "GET /api/presence/{channel}/count";
 
 /** The route-specific cases: each code of each route's table, and nothing else. */
 export const ROUTE_CASES: readonly HttpErrorCase[] = [
@@ -188,6 +190,34 @@ export const ROUTE_CASES: readonly HttpErrorCase[] = [
   ...cases(HISTORY, "not_found", {
     what: "a channel without history",
     path: "/api/channels/live%3A1/history",
+  }),
+
+  ...cases(PRESENCE, "invalid_channel", {
+    what: "a bad channel name",
+    path: "/api/presence/room%3A",
+  }),
+  ...cases(PRESENCE, "presence_disabled", {
+    what: "a namespace without presence",
+    path: "/api/presence/news",
+  }),
+  ...cases(PRESENCE, "invalid_body", {
+    what: "a limit that is no integer",
+    path: "/api/presence/room%3A1?limit=ten",
+  }),
+  ...cases(
+    PRESENCE,
+    "invalid_data",
+    { what: "a limit of 0", path: "/api/presence/room%3A1?limit=0" },
+    { what: "a limit over 1000", path: "/api/presence/room%3A1?limit=1001" },
+    { what: "an empty cursor", path: "/api/presence/room%3A1?cursor=" },
+  ),
+  ...cases(PRESENCE_COUNT, "invalid_channel", {
+    what: "a bad channel name",
+    path: "/api/presence/room%3A/count",
+  }),
+  ...cases(PRESENCE_COUNT, "presence_disabled", {
+    what: "a namespace without presence",
+    path: "/api/presence/news/count",
   }),
 
   ...cases(
@@ -488,6 +518,7 @@ function unreachableBroker(): Broker {
     recover: down,
     history: down,
     kv: broker.kv,
+    presence: { set: down, remove: down, count: down, page: down, expire: down },
     ready: () => false,
     close: () => broker.close(),
   };
@@ -515,6 +546,7 @@ function hubForErrors(broker?: Broker): Hub {
         },
       },
     },
+    presence: { namespaces: { room: true } },
   });
 }
 

@@ -24,6 +24,7 @@ export function withRemoteReads(broker: Broker = createMemoryBroker(), turns = 3
     recover: (channel, since) => later(() => broker.recover(channel, since)),
     history: (channel, query) => later(() => broker.history(channel, query)),
     kv: broker.kv,
+    presence: broker.presence,
     ready: () => broker.ready(),
     close: () => broker.close(),
   };

@@ -78,6 +78,7 @@ export function memoryCluster(): () => Broker {
     const node = { deliver: (_event: BrokerEvent) => {}, channels: new Map<string, number>() };
     return {
       kv: shared.kv,
+      presence: shared.presence,
       async start(deliver) {
         node.deliver = deliver;
         nodes.push(node);
