@@ -16,6 +16,15 @@ export interface BatcherContext {
   /** Above the namespace's cap: the event carries the count only. */
   capped(channel: string, count: PresenceCount): boolean;
   publish(channel: string, data: PresenceEventData): Promise<unknown>;
+  /**
+   * Hears each batch's joins and leaves, once, on the node that reports them (other features:
+   * webhooks), before the event is published.
+   */
+  announce(
+    channel: string,
+    joined: readonly PresenceConnection[],
+    left: readonly PresenceConnection[],
+  ): void;
   onError(error: unknown, channel: string): void;
 }
 
@@ -91,6 +100,7 @@ export class PresenceBatcher {
       const { count, expired } = await this.context.count(channel);
       for (const connection of expired) batch.left.set(connection.clientId, connection);
       if (batch.joined.size === 0 && batch.left.size === 0) return;
+      this.context.announce(channel, [...batch.joined.values()], [...batch.left.values()]);
       const data: PresenceEventData = this.context.capped(channel, count)
         ? { count }
         : {

@@ -23,7 +23,18 @@ export function presenceFeature(options?: PresenceOptions): Feature<PresenceApi>
   return {
     name: "presence",
     install(host) {
-      const tracker = new PresenceTracker(host.hub, resolved, host.logger);
+      // Each join and leave is announced to other features (webhooks: presence_join/leave).
+      const tracker = new PresenceTracker(
+        host.hub,
+        resolved,
+        host.logger,
+        (channel, joined, left) => {
+          // Leaves first: a reload's old connection leaves and its new one joins in one
+          // batch, and a listener that holds leaves (webhooks) then sees the comeback.
+          for (const connection of left) host.emit("leave", { channel, ...connection });
+          for (const connection of joined) host.emit("join", { channel, ...connection });
+        },
+      );
       // A hub without presence namespaces pays nothing: no listeners, timers or reply field.
       if (resolved.namespaces.size > 0) {
         tracker.start();

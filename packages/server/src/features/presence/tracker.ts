@@ -2,7 +2,7 @@ import { closeActionOf, type PresenceConnection, type PresenceReply } from "@swi
 import type { PresenceEntry, PresenceStore } from "../../broker/presence.js";
 import type { CoreHub, DisconnectInfo, SubscriptionInfo } from "../../core/hub-api.js";
 import type { AccessContext, Logger } from "../../core/options.js";
-import { PresenceBatcher } from "./batcher.js";
+import { type BatcherContext, PresenceBatcher } from "./batcher.js";
 import {
   DEFAULT_PAGE_SIZE,
   type NamespacePresence,
@@ -53,6 +53,7 @@ export class PresenceTracker {
     private readonly hub: CoreHub,
     private readonly options: ResolvedPresenceOptions,
     private readonly logger: Logger,
+    announce: BatcherContext["announce"] = () => {},
   ) {
     this.store = hub.broker.presence;
     this.batcher = new PresenceBatcher({
@@ -64,6 +65,7 @@ export class PresenceTracker {
       },
       capped: (channel, count) => count.members > (this.settings(channel)?.cap ?? 0),
       publish: (channel, data) => hub.publish(channel, "$presence", data, { ephemeral: true }),
+      announce,
       onError: (error, channel) =>
         logger.error({ err: error, channel }, "presence event not published"),
     });

@@ -1,21 +1,12 @@
 /**
- * Each webhook event type, caused by real clients, jobs and a feature announcing presence,
+ * Each webhook event type, caused by real clients, jobs and the presence feature,
  * as a real receiver gets it.
  */
 import { closeCodeOf } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
-import type { Feature } from "../../../src/index.js";
 import { connected, RawClient, startHub } from "../../helpers/fixtures.js";
+import { signToken, TEST_SECRET } from "../../helpers/tokens.js";
 import { startReceiver } from "./receiver.js";
-
-/** Stands in for the presence feature: announces joins and leaves as it will. */
-const presenceAnnouncer: Feature<{ join(p: object): void; leave(p: object): void }> = {
-  name: "presence",
-  install: (host) => ({
-    join: (payload) => host.emit("join", payload),
-    leave: (payload) => host.emit("leave", payload),
-  }),
-};
 
 describe("webhook events", () => {
   it("reports connected and disconnected with the close code and the hub's reason", async () => {
@@ -100,36 +91,58 @@ describe("webhook events", () => {
 
   it("reports presence joins at once and holds leaves for the grace: a quick comeback is silent", async () => {
     const receiver = await startReceiver();
-    const { hub } = await startHub(receiver.hubOptions({ grace: 100 }));
-    const presence = hub.use(presenceAnnouncer);
-    const ada = { channel: "room:1", clientId: "c1", userId: "ada", info: { name: "Ada" } };
-    const bob = { channel: "room:1", clientId: "c2", userId: "bob", info: null };
-    presence.join(ada);
-    presence.join(bob);
-    // Ada reloads: her new connection joins within the grace.
-    presence.leave(ada);
-    presence.join({ ...ada, clientId: "c3" });
-    // Bob goes for good; his leave's grace ends after Ada's would have.
-    presence.leave(bob);
+    const { url } = await startHub({
+      ...receiver.hubOptions({ grace: 300 }),
+      auth: { secret: TEST_SECRET },
+      presence: { namespaces: { room: true } },
+    });
+    const join = async (user: string) => {
+      const client = new RawClient(url);
+      await client.connect({ token: await signToken(user, { presence: { name: user } }) });
+      await client.request({ type: "subscribe", channel: "room:1" });
+      return client;
+    };
+    const ada = await join("ada");
+    await receiver.event("presence_join", (e) => e.data.userId === "ada");
+    const bob = await join("bob");
+    await receiver.event("presence_join", (e) => e.data.userId === "bob");
+    // Ada reloads: her tab closes, a new connection joins within the grace.
+    ada.ws.close(1001);
+    await ada.waitClose();
+    await join("ada");
+    // Bob goes for good.
+    bob.ws.close(1000);
     await receiver.event("presence_leave");
     expect(
-      receiver.accepted.map((e) => [e.type, "userId" in e.data ? e.data.userId : null]),
+      receiver.accepted
+        .filter((e) => e.type.startsWith("presence_"))
+        .map((e) => [e.type, "userId" in e.data ? e.data.userId : null]),
     ).toEqual([
       ["presence_join", "ada"],
       ["presence_join", "bob"],
       ["presence_leave", "bob"],
     ]);
-    expect(receiver.of("presence_join")[0]?.data).toEqual(ada);
+    expect(receiver.of("presence_join")[0]?.data).toMatchObject({
+      channel: "room:1",
+      userId: "ada",
+      info: { name: "ada" },
+    });
   });
 
   it("sends the presence leaves it still holds when the hub closes", async () => {
     const receiver = await startReceiver();
-    const { hub } = await startHub(receiver.hubOptions({ grace: 60_000 }));
-    const presence = hub.use(presenceAnnouncer);
-    presence.join({ channel: "room:2", clientId: "c1", userId: null, info: null });
-    presence.leave({ channel: "room:2", clientId: "c1", userId: null, info: null });
-    presence.leave({ channel: "room:2", userId: "no client id" }); // not a presence change
+    const { hub, url } = await startHub({
+      ...receiver.hubOptions({ grace: 60_000 }),
+      presence: { namespaces: { room: true } },
+    });
+    const client = await connected(url);
+    await client.request({ type: "subscribe", channel: "room:2" });
+    await receiver.event("presence_join");
+    client.ws.close(1000);
+    await receiver.event("unsubscribed");
     await hub.close({ timeout: 500 });
-    expect(receiver.accepted.map((e) => e.type)).toEqual(["presence_join", "presence_leave"]);
+    expect(
+      receiver.accepted.filter((e) => e.type.startsWith("presence_")).map((e) => e.type),
+    ).toEqual(["presence_join", "presence_leave"]);
   });
 });
