@@ -64,6 +64,7 @@ export {
   type TokenResult,
 } from "./options.js";
 export type { CallOptions } from "./requests.js";
+export { SDK_NAME } from "./sdk.js";
 export { SESSION_STORAGE_KEY } from "./session.js";
 export type { Readable } from "./store.js";
 export type {

@@ -6,6 +6,8 @@ import { type CoreOptions, silentLogger } from "./core/options.js";
 import { jobsFeature } from "./features/jobs/feature.js";
 import type { Jobs } from "./features/jobs/jobs.js";
 import type { JobsOptions } from "./features/jobs/options.js";
+import { proxyFeature } from "./features/proxy/feature.js";
+import type { ProxyOptions } from "./features/proxy/options.js";
 import { builtinTransport } from "./transport/builtin-transport.js";
 import { lazyTransport } from "./transport/lazy-transport.js";
 import type { Transport } from "./transport/socket.js";
@@ -31,6 +33,12 @@ export interface HubOptions extends CoreOptions {
   transport?: "builtin" | "ws" | Transport;
   /** Jobs (`hub.jobs`, the `job` namespace): retention, throttling, chunk limits. */
   jobs?: JobsOptions;
+  /**
+   * The application's backend, over HTTP, decides connects, subscribes, client publishes and
+   * answers RPCs (docs/backends.md).
+   * @default undefined (no proxies)
+   */
+  proxy?: ProxyOptions;
 }
 
 /**
@@ -58,7 +66,7 @@ export interface Hub extends CoreHub {
  * await hub.publish("job:42", "progress", { percent: 40 });
  */
 export function createHub(options: HubOptions = {}): Hub {
-  const { broker, transport, jobs: jobsOptions, ...core } = options;
+  const { broker, transport, jobs: jobsOptions, proxy, ...core } = options;
   const logger = core.logger ?? silentLogger;
   const hub = new SwitchyardHub(core, {
     broker:
@@ -70,6 +78,7 @@ export function createHub(options: HubOptions = {}): Hub {
     transport: transportOf(transport ?? "builtin"),
   });
   const jobs = hub.use(jobsFeature(jobsOptions));
+  if (proxy !== undefined) hub.use(proxyFeature(proxy));
   return Object.assign(hub, { jobs });
 }
 

@@ -35,8 +35,12 @@ export {
   type MemoryBrokerStats,
 } from "./broker/memory-broker.js";
 export type {
+  Authenticate,
+  AuthenticateOptions,
   ChannelInfo,
   ClientInfo,
+  ConnectIdentity,
+  ConnectRequest,
   CoreHub,
   DisconnectInfo,
   DisconnectTarget,
@@ -49,9 +53,13 @@ export type {
   InstalledFeature,
   Json,
   OpenApiFragment,
+  PublishGuard,
   PublishOptions,
+  PublishRequest,
   RpcContext,
   RpcHandler,
+  SubscribeGuard,
+  SubscribeRequest,
   SubscriptionInfo,
 } from "./core/hub-api.js";
 export {
@@ -90,6 +98,20 @@ export type {
   JobOwner,
   ProgressOptions,
 } from "./features/jobs/types.js";
+export { BACKEND_CODE_RANGE } from "./features/proxy/backend.js";
+export { proxyFeature } from "./features/proxy/feature.js";
+export {
+  type ChannelProxyOptions,
+  type ConnectProxyOptions,
+  DEFAULT_PROXY_CONCURRENCY,
+  DEFAULT_PROXY_TIMEOUT,
+  DEFAULT_REFRESH_RETRY,
+  type ProxyHookOptions,
+  type ProxyOptions,
+  type RefreshProxyOptions,
+  type RpcProxyOptions,
+} from "./features/proxy/options.js";
+export { SIGNATURE_HEADER, sign as signBackendRequest } from "./features/proxy/signature.js";
 export { requireApiKey } from "./http/api-key.js";
 export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http/http-api.js";
 export { builtinTransport } from "./transport/builtin-transport.js";

@@ -374,9 +374,11 @@ export function openApiDocument(options: {
   const featurePaths: Record<string, Record<string, Json>> = {};
   const featureSchemas: Record<string, Json> = {};
   const featureResponses: Record<string, Json> = {};
+  const webhooks: Record<string, Record<string, Json>> = {};
   for (const { openapi } of options.features) {
     if (openapi === undefined) continue;
     Object.assign(featurePaths, openapi.paths);
+    Object.assign(webhooks, openapi.webhooks);
     Object.assign(featureSchemas, openapi.schemas);
     Object.assign(featureResponses, openapi.responses);
   }
@@ -391,6 +393,7 @@ export function openApiDocument(options: {
     servers: [{ url: options.serverUrl }],
     security: [{ apiKey: [] }],
     paths: { ...paths, ...featurePaths },
+    ...(Object.keys(webhooks).length === 0 ? {} : { webhooks }),
     components: {
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "The hub's API key." },
