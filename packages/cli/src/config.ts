@@ -1,7 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import type { AuthOptions, HubOptions, LimitOptions, NamespaceOptions } from "@switchyard/server";
+import type {
+  AuthOptions,
+  HubOptions,
+  LimitOptions,
+  NamespaceOptions,
+  ProxyOptions,
+} from "@switchyard/server";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { LOG_LEVELS, type LogLevel } from "./logger.js";
@@ -51,6 +57,32 @@ const redisSchema = z.strictObject({
   startTimeout: positiveInt.optional(),
 });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+const hookFields = { url: httpUrl, timeout: positiveInt.optional() };
+const namespaceList = z.array(z.string()).optional();
+
+/** The backend proxies (docs/backends.md): each hook is optional. */
+const proxySchema = z.strictObject({
+  connect: z
+    .strictObject({
+      ...hookFields,
+      headers: z.array(z.string().min(1)).optional(),
+      cookies: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  refresh: z.strictObject({ ...hookFields, retryInterval: positiveInt.optional() }).optional(),
+  subscribe: z.strictObject({ ...hookFields, namespaces: namespaceList }).optional(),
+  publish: z.strictObject({ ...hookFields, namespaces: namespaceList }).optional(),
+  rpc: z
+    .strictObject({
+      ...hookFields,
+      methods: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    })
+    .optional(),
+  concurrency: positiveInt.optional(),
+  secret: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+});
+
 /** The schema of a config file (every field optional). */
 export const configFileSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
@@ -83,6 +115,11 @@ export const configFileSchema = z.strictObject({
   logLevel: z.enum(LOG_LEVELS).optional(),
   transport: z.enum(TRANSPORTS).optional(),
   redis: redisSchema.optional(),
+  proxy: proxySchema
+    .refine((proxy) => proxy.refresh === undefined || proxy.connect !== undefined, {
+      message: "a refresh hook needs a connect hook (it extends proxied connects)",
+    })
+    .optional(),
 });
 
 /** A config file's content, or the flags that override it. */
@@ -164,6 +201,12 @@ export interface ServerConfig {
   transport?: (typeof TRANSPORTS)[number];
   /** Cluster mode: the Redis every node shares. Absent: one node with the memory broker. */
   redis?: RedisConfig;
+  /**
+   * The backend proxies: the application's backend decides connects, subscribes and client
+   * publishes and answers RPCs over HTTP (docs/backends.md).
+   * @default undefined (none)
+   */
+  proxy?: ProxyOptions;
 }
 
 /** Default port of `switchyard serve`. */
@@ -291,6 +334,7 @@ export function resolveConfig(
   if (input.transport !== undefined) config.transport = input.transport;
   if (input.namespaces !== undefined) config.namespaces = input.namespaces;
   if (input.redis !== undefined) config.redis = input.redis;
+  if (input.proxy !== undefined) config.proxy = input.proxy;
   return config;
 }
 

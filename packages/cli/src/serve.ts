@@ -63,6 +63,7 @@ export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
   if (config.namespaces !== undefined) options.namespaces = config.namespaces;
   if (config.heartbeat !== undefined) options.heartbeat = config.heartbeat;
   if (config.transport !== undefined) options.transport = config.transport;
+  if (config.proxy !== undefined) options.proxy = config.proxy;
   return options;
 }
 
