@@ -200,4 +200,37 @@ describe("the refresh proxy", () => {
     const refresh = backend.received.find((r) => r.path === "/refresh");
     expect(refresh?.body).toMatchObject({ client: { userId: "ada" } });
   });
+
+  it("keeps the connection while the backend cannot answer, and asks again after retryInterval", async () => {
+    let refreshes = 0;
+    const { url, backend } = await hubWith(
+      ({ path }) => {
+        if (path === "/connect")
+          return { json: { result: { userId: "ada", expiresAt: Date.now() + 30 } } };
+        refreshes++;
+        // An outage, then garbage, then a refusal.
+        if (refreshes === 1) return { status: 502 };
+        if (refreshes === 2) return { text: "nope" };
+        return { json: { error: { code: 1401, message: "Gone" } } };
+      },
+      (backendUrl) => ({
+        heartbeat: { interval: 20, timeout: 5_000 },
+        proxy: { refresh: { url: `${backendUrl}/refresh`, retryInterval: 30 } },
+      }),
+    );
+    const { client } = await attempt(url);
+    expect(await client.waitClose()).toBe(closeCodeOf("backend_error"));
+    expect(client.closeReason).toBe("Gone");
+    expect(backend.count("/refresh")).toBe(3);
+  });
+
+  it("closes a proxied connection with token_expired at expiresAt when there is no refresh hook", async () => {
+    const { url, backend } = await hubWith(
+      () => ({ json: { result: { userId: "ada", expiresAt: Date.now() + 30 } } }),
+      () => ({ heartbeat: { interval: 20, timeout: 5_000 } }),
+    );
+    const { client } = await attempt(url);
+    expect(await client.waitClose()).toBe(closeCodeOf("token_expired"));
+    expect(backend.count("/connect")).toBe(1);
+  });
 });
