@@ -164,6 +164,34 @@ describe("examples/python-backend", () => {
     expect(unknown.error).toMatchObject({ code: "backend_error", details: { code: 1404 } });
   });
 
+  it("refuses requests to its hooks that the hub did not sign", async () => {
+    const backend = await startBackend("http://127.0.0.1:1", 300);
+    const body = JSON.stringify({ cookies: {}, headers: {} });
+    const unsigned = await fetch(`${backend}/switchyard/connect`, { method: "POST", body });
+    expect(unsigned.status).toBe(401);
+    const forged = await fetch(`${backend}/switchyard/connect`, {
+      method: "POST",
+      body,
+      headers: {
+        "switchyard-signature": `t=${Math.floor(Date.now() / 1000)},v1=${"0".repeat(64)}`,
+      },
+    });
+    expect(forged.status).toBe(401);
+    const { signBackendRequest } = await import("@switchyard/server");
+    const signed = await fetch(`${backend}/switchyard/connect`, {
+      method: "POST",
+      body,
+      headers: { "switchyard-signature": signBackendRequest(SECRET, body, Date.now()) },
+    });
+    expect(await signed.json()).toEqual({ error: { code: 1401, message: "Log in first" } });
+    const stale = await fetch(`${backend}/switchyard/connect`, {
+      method: "POST",
+      body,
+      headers: { "switchyard-signature": signBackendRequest(SECRET, body, Date.now() - 600_000) },
+    });
+    expect(stale.status).toBe(401);
+  });
+
   it("ends a connection at its next refresh once the session is revoked", async () => {
     const port = await freePort();
     const backend = await startBackend(`http://127.0.0.1:${port}`, 0.2);

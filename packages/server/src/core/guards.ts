@@ -85,6 +85,13 @@ export class Guards {
       };
       if (answer.refresh !== undefined) identity.refresh = answer.refresh;
       if (answer.channels !== undefined && answer.channels.length > 0) {
+        // Personal channels are joined by their owner alone, at every connect already.
+        if (answer.channels.some((channel) => channel.startsWith("$"))) {
+          throw new SwitchyardError(
+            "internal_error",
+            "A connect decision may not have a client join personal ($) channels",
+          );
+        }
         identity.channels = answer.channels;
       }
       return identity;

@@ -88,6 +88,18 @@ describe("host.authenticate", () => {
     expect(event).toMatchObject({ event: "progress", data: { percent: 5 } });
   });
 
+  it("refuses an identity that would join a personal channel", async () => {
+    const { url, hub } = await startHub({ defaultNamespace: { subscribe: "nobody" } });
+    hub.use(
+      feature((host) => host.authenticate(() => ({ userId: "ada", channels: ["$user:bob"] }))),
+    );
+    const client = new RawClient(url);
+    await client.open();
+    const reply = await client.request({ type: "connect" });
+    expect(reply.error).toMatchObject({ code: "internal_error" });
+    expect(hub.clients()).toEqual([]);
+  });
+
   it("extends the connection at expiresAt through refresh, and closes it when refresh refuses", async () => {
     const { url, hub } = await startHub({
       defaultNamespace: { subscribe: "anyone" },

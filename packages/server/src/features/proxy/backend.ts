@@ -173,7 +173,8 @@ export class Backend {
     return result;
   }
 
-  private invalid(hook: HookName, why: string): SwitchyardError {
+  /** A `backend_invalid_answer` error, counted and logged (also for results the hooks check). */
+  invalid(hook: HookName, why: string): SwitchyardError {
     this.counters.invalid++;
     this.logger.warn({ hook, url: this.url, why }, "backend gave an invalid answer");
     return new SwitchyardError(

@@ -1,4 +1,4 @@
-import { isValidChannel, SwitchyardError } from "@switchyard/protocol";
+import { isValidChannel, isValidId, SwitchyardError } from "@switchyard/protocol";
 import type { ClientInfo, ConnectIdentity, Feature, FeatureHost } from "../../core/hub-api.js";
 import { Backend, isObject, ProxyCounters } from "./backend.js";
 import { proxyOpenApi } from "./openapi.js";
@@ -84,7 +84,7 @@ function installConnect(host: FeatureHost, options: ProxyOptions, backendOf: Bac
         { client: clientBody(client) },
         refreshTimeout,
       );
-      return { expiresAt: expiryOf(result, "refresh") };
+      return { expiresAt: expiryOf(result, "refresh", refreshBackend) };
     } catch (error) {
       // Only the backend's refusal ends the connection; an outage is retried a little later.
       if (error instanceof SwitchyardError && error.code === "backend_error" && !temporary(error)) {
@@ -121,7 +121,7 @@ function installConnect(host: FeatureHost, options: ProxyOptions, backendOf: Bac
         }
         throw error;
       }
-      return identityOf(result, refreshBackend === undefined ? undefined : extend);
+      return identityOf(result, backend, refreshBackend === undefined ? undefined : extend);
     },
     { headers: connect.headers ?? [], cookies: connect.cookies ?? [] },
   );
@@ -172,21 +172,31 @@ function installChannelHooks(host: FeatureHost, options: ProxyOptions, backendOf
 /** The connect proxy's `result` as the hub's identity; a malformed one is an invalid answer. */
 function identityOf(
   result: Record<string, unknown>,
+  backend: Backend,
   refresh: ConnectIdentity["refresh"],
 ): ConnectIdentity {
   const { userId, channels } = result;
-  if (userId !== null && typeof userId !== "string") {
-    throw invalid("connect", "'userId' must be a string, or null for an anonymous client");
+  if (userId !== null && (typeof userId !== "string" || (userId !== "" && !isValidId(userId)))) {
+    throw backend.invalid(
+      "connect",
+      "'userId' must be 1-128 characters of A-Z a-z 0-9 _ . @ | : -, or null for an anonymous client",
+    );
   }
   if (
     channels !== undefined &&
-    !(Array.isArray(channels) && channels.every((c) => typeof c === "string" && isValidChannel(c)))
+    !(
+      Array.isArray(channels) &&
+      channels.every((c) => typeof c === "string" && isValidChannel(c) && !c.startsWith("$"))
+    )
   ) {
-    throw invalid("connect", "'channels' must be an array of channel names");
+    throw backend.invalid(
+      "connect",
+      "'channels' must be an array of channel names (no personal ones)",
+    );
   }
   const identity: ConnectIdentity = {
     userId: userId === "" ? null : (userId as string | null),
-    expiresAt: expiryOf(result, "connect"),
+    expiresAt: expiryOf(result, "connect", backend),
   };
   if (result.info !== undefined) identity.info = result.info;
   if (result.meta !== undefined) identity.meta = result.meta;
@@ -195,11 +205,15 @@ function identityOf(
   return identity;
 }
 
-function expiryOf(result: Record<string, unknown>, hook: "connect" | "refresh"): number | null {
+function expiryOf(
+  result: Record<string, unknown>,
+  hook: "connect" | "refresh",
+  backend: Backend,
+): number | null {
   const { expiresAt } = result;
   if (expiresAt === undefined || expiresAt === null) return null;
   if (typeof expiresAt !== "number" || !Number.isFinite(expiresAt)) {
-    throw invalid(hook, "'expiresAt' must be milliseconds since the Unix epoch, or null");
+    throw backend.invalid(hook, "'expiresAt' must be milliseconds since the Unix epoch, or null");
   }
   return expiresAt;
 }
@@ -224,14 +238,6 @@ function namespaceFilter(namespaces: string[] | undefined): (namespace: string) 
 
 function temporary(error: SwitchyardError): boolean {
   return isObject(error.details) && error.details.temporary === true;
-}
-
-function invalid(hook: string, why: string): SwitchyardError {
-  return new SwitchyardError(
-    "backend_invalid_answer",
-    `The backend of the ${hook} hook gave an invalid answer: ${why}`,
-    { hook },
-  );
 }
 
 function timeoutOf(hook: ProxyHookOptions): number {

@@ -108,8 +108,9 @@ describe("the connect proxy", () => {
   });
 
   it("maps a hanging backend to backend_timeout (4106), a 500 to 4105, garbage to 4107", async () => {
-    let mode: "hang" | "500" | "garbage" | "bad-code" | "bad-user" = "hang";
-    const { url } = await hubWith(() => {
+    // Garbage includes a result the hub cannot take: a bad user id, another user's channel.
+    let mode: "hang" | "500" | "garbage" | "bad-code" | "bad-user" | "bad-id" | "personal" = "hang";
+    const { url, hub } = await hubWith(() => {
       switch (mode) {
         case "hang":
           return { hang: true };
@@ -121,6 +122,10 @@ describe("the connect proxy", () => {
           return { json: { error: { code: 42, message: "x" } } };
         case "bad-user":
           return { json: { result: { userId: 7 } } };
+        case "bad-id":
+          return { json: { result: { userId: "ada lovelace" } } };
+        case "personal":
+          return { json: { result: { userId: "ada", channels: ["$user:bob"] } } };
       }
     });
     const timedOut = await attempt(url);
@@ -133,12 +138,18 @@ describe("the connect proxy", () => {
       details: { status: 500 },
     });
     expect(failed.close).toBe(4105);
-    for (const garbage of ["garbage", "bad-code", "bad-user"] as const) {
+    for (const garbage of ["garbage", "bad-code", "bad-user", "bad-id", "personal"] as const) {
       mode = garbage;
       const invalid = await attempt(url);
       expect(invalid.reply.error, garbage).toMatchObject({ code: "backend_invalid_answer" });
       expect(invalid.close).toBe(4107);
     }
+    expect(hub.stats().features.proxy).toMatchObject({
+      calls: 7,
+      invalid: 5,
+      timedOut: 1,
+      failed: 1,
+    });
   });
 
   it("maps an unreachable backend to backend_unavailable", async () => {
