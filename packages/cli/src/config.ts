@@ -61,6 +61,10 @@ const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or http
 const hookFields = { url: httpUrl, timeout: positiveInt.optional() };
 const namespaceList = z.array(z.string()).optional();
 
+const channelHookObject = z.strictObject({ ...hookFields, namespaces: namespaceList });
+/** One subscribe or publish hook, or one per group of namespaces. */
+const channelHook = z.union([channelHookObject, z.array(channelHookObject).min(1)]);
+
 /** The backend proxies (docs/backends.md): each hook is optional. */
 const proxySchema = z.strictObject({
   connect: z
@@ -71,8 +75,8 @@ const proxySchema = z.strictObject({
     })
     .optional(),
   refresh: z.strictObject({ ...hookFields, retryInterval: positiveInt.optional() }).optional(),
-  subscribe: z.strictObject({ ...hookFields, namespaces: namespaceList }).optional(),
-  publish: z.strictObject({ ...hookFields, namespaces: namespaceList }).optional(),
+  subscribe: channelHook.optional(),
+  publish: channelHook.optional(),
   rpc: z
     .strictObject({
       ...hookFields,

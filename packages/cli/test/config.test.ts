@@ -121,6 +121,13 @@ describe("validateConfig", () => {
       secret: "a-secret-of-16-characters",
     };
     expect(validateConfig({ proxy }).proxy).toEqual(proxy);
+    const perNamespace = {
+      subscribe: [
+        { url: "http://rooms:8000/subscribe", namespaces: ["room"] },
+        { url: "http://sims:8000/subscribe", namespaces: ["sim"], timeout: 300 },
+      ],
+    };
+    expect(validateConfig({ proxy: perNamespace }).proxy).toEqual(perNamespace);
     expect(resolveConfig({ file: { proxy } }).proxy).toEqual(proxy);
     expect(
       issuesOf(() =>

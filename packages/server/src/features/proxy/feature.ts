@@ -3,6 +3,7 @@ import type { ClientInfo, ConnectIdentity, Feature, FeatureHost } from "../../co
 import { Backend, isObject, ProxyCounters } from "./backend.js";
 import { proxyOpenApi } from "./openapi.js";
 import {
+  type ChannelProxyOptions,
   DEFAULT_PROXY_CONCURRENCY,
   DEFAULT_PROXY_TIMEOUT,
   DEFAULT_REFRESH_RETRY,
@@ -128,32 +129,29 @@ function installConnect(host: FeatureHost, options: ProxyOptions, backendOf: Bac
 }
 
 function installChannelHooks(host: FeatureHost, options: ProxyOptions, backendOf: BackendOf): void {
-  const { subscribe, publish } = options;
-  if (subscribe !== undefined) {
-    const backend = backendOf(subscribe);
-    const timeout = timeoutOf(subscribe);
-    const wanted = namespaceFilter(subscribe.namespaces);
+  const subscribe = routesOf(options.subscribe, backendOf);
+  if (subscribe.length > 0) {
     host.guardSubscribe(async (request) => {
-      if (!wanted(request.namespace)) return undefined;
-      const result = await backend.call(
+      const route = subscribe.find((one) => one.wanted(request.namespace));
+      if (route === undefined) return undefined;
+      const result = await route.backend.call(
         "subscribe",
         {
           client: clientBody(request.client),
           channel: request.channel,
           namespace: request.namespace,
         },
-        timeout,
+        route.timeout,
       );
       return result.info === undefined ? undefined : { info: result.info };
     });
   }
-  if (publish !== undefined) {
-    const backend = backendOf(publish);
-    const timeout = timeoutOf(publish);
-    const wanted = namespaceFilter(publish.namespaces);
+  const publish = routesOf(options.publish, backendOf);
+  if (publish.length > 0) {
     host.guardPublish(async (request) => {
-      if (!wanted(request.namespace)) return undefined;
-      const result = await backend.call(
+      const route = publish.find((one) => one.wanted(request.namespace));
+      if (route === undefined) return undefined;
+      const result = await route.backend.call(
         "publish",
         {
           client: clientBody(request.client),
@@ -162,11 +160,30 @@ function installChannelHooks(host: FeatureHost, options: ProxyOptions, backendOf
           event: request.event,
           data: request.data ?? null,
         },
-        timeout,
+        route.timeout,
       );
       return Object.hasOwn(result, "data") ? { data: result.data } : undefined;
     });
   }
+}
+
+/** One subscribe or publish hook: which namespaces it takes, where it asks. */
+interface ChannelRoute {
+  wanted: (namespace: string) => boolean;
+  backend: Backend;
+  timeout: number;
+}
+
+function routesOf(
+  option: ChannelProxyOptions | ChannelProxyOptions[] | undefined,
+  backendOf: BackendOf,
+): ChannelRoute[] {
+  if (option === undefined) return [];
+  return (Array.isArray(option) ? option : [option]).map((hook) => ({
+    wanted: namespaceFilter(hook.namespaces),
+    backend: backendOf(hook),
+    timeout: timeoutOf(hook),
+  }));
 }
 
 /** The connect proxy's `result` as the hub's identity; a malformed one is an invalid answer. */

@@ -60,8 +60,13 @@ export interface RpcProxyOptions extends ProxyHookOptions {
 export interface ProxyOptions {
   connect?: ConnectProxyOptions;
   refresh?: RefreshProxyOptions;
-  subscribe?: ChannelProxyOptions;
-  publish?: ChannelProxyOptions;
+  /**
+   * One hook, or one per group of namespaces (each with its `namespaces`, its URL and timeout):
+   * a channel goes to the first whose `namespaces` hold its namespace.
+   */
+  subscribe?: ChannelProxyOptions | ChannelProxyOptions[];
+  /** Like `subscribe`: one hook, or one per group of namespaces. */
+  publish?: ChannelProxyOptions | ChannelProxyOptions[];
   rpc?: RpcProxyOptions;
   /**
    * Requests in flight to one backend URL at a time. Up to as many more wait for a slot (still

@@ -87,6 +87,31 @@ describe("the subscribe proxy", () => {
   });
 });
 
+describe("one hook per group of namespaces", () => {
+  it("asks each namespace's own backend, with its own timeout", async () => {
+    const rooms = await TestBackend.start(() => ({ json: { result: { info: "rooms" } } }));
+    const sims = await TestBackend.start(() => ({ hang: true }));
+    const { url, hub } = await startHub({
+      ...OPEN_POLICY,
+      proxy: {
+        subscribe: [
+          { url: `${rooms.url}/subscribe`, namespaces: ["room"] },
+          { url: `${sims.url}/subscribe`, namespaces: ["sim"], timeout: 50 },
+        ],
+      },
+    });
+    const client = await connected(url);
+    const subscribed = nextHubEvent(hub, "subscribe");
+    await client.request({ type: "subscribe", channel: "room:1" });
+    expect(await subscribed).toMatchObject({ channel: "room:1", info: "rooms" });
+    const sim = await client.request({ type: "subscribe", channel: "sim:1" });
+    expect(sim.error).toMatchObject({ code: "backend_timeout" });
+    expect((await client.request({ type: "subscribe", channel: "other:1" })).error).toBeUndefined();
+    expect(rooms.received.map((r) => r.body.channel)).toEqual(["room:1"]);
+    expect(sims.received.map((r) => r.body.channel)).toEqual(["sim:1"]);
+  });
+});
+
 describe("the publish proxy", () => {
   it("rewrites, passes or refuses a client publish", async () => {
     const { url, backend } = await hubWith(({ path, body }) => {
