@@ -29,6 +29,11 @@ export class Guards {
     for (const name of options.cookies ?? []) this.cookieNames.add(name);
   }
 
+  /** True when a feature registered to decide connects. */
+  get decidesConnects(): boolean {
+    return this.authenticators.length > 0;
+  }
+
   addRpcPattern(pattern: string | readonly string[], handler: RpcHandler): void {
     if (typeof handler !== "function") throw new TypeError("rpcPattern needs a handler function");
     const patterns = typeof pattern === "string" ? [pattern] : pattern;

@@ -62,17 +62,19 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
   }
   const upgrade = connection.takeUpgradeCredentials();
   const token = frame.token ?? upgrade.token;
-  const identity =
-    (await core.guards.authenticate({
-      clientId: connection.clientId,
-      token,
-      data: frame.data,
-      sdk: frame.sdk,
-      headers: upgrade.parts?.headers ?? NOTHING,
-      cookies: upgrade.parts?.cookies ?? NOTHING,
-      ip: connection.ip,
-      codec: connection.codec.name,
-    })) ?? (await core.authenticator.authenticate(token));
+  const decided = core.guards.decidesConnects
+    ? await core.guards.authenticate({
+        clientId: connection.clientId,
+        token,
+        data: frame.data,
+        sdk: frame.sdk,
+        headers: upgrade.parts?.headers ?? NOTHING,
+        cookies: upgrade.parts?.cookies ?? NOTHING,
+        ip: connection.ip,
+        codec: connection.codec.name,
+      })
+    : undefined;
+  const identity = decided ?? (await core.authenticator.authenticate(token));
   if (connection.state !== "opening") return;
   // The id asked for, when it is bound to this identity; else a fresh one (the result says
   // which, so a client that asked for another session sees it did not get it).

@@ -159,6 +159,12 @@ describe("the proxies' OpenAPI and figures", () => {
       "proxySubscribe",
     ]);
     expect(document.components.schemas).toHaveProperty("ProxyConnectRequest");
+    // Every reference of the webhooks names a schema of the document.
+    const refs = JSON.stringify(document.webhooks).match(/#\/components\/schemas\/\w+/g) ?? [];
+    expect(refs.length).toBeGreaterThan(10);
+    for (const ref of refs) {
+      expect(document.components.schemas, ref).toHaveProperty(ref.split("/").at(-1) as string);
+    }
     expect(document.components.schemas).toHaveProperty("ProxyBackendError");
     expect(hub.stats().features.proxy).toMatchObject({ calls: 2, refused: 1, failed: 0 });
   });
