@@ -119,6 +119,8 @@ describe("the publish proxy", () => {
       if (body.event === "spam")
         return { json: { error: { code: 1429, message: "Slow down", temporary: true } } };
       if (body.event === "hang") return { hang: true };
+      if (body.event === "crash") return { status: 500 };
+      if (body.event === "garbage") return { json: { result: "yes" } };
       if (body.event === "pass") return { json: { result: {} } };
       return {
         json: {

@@ -219,20 +219,21 @@ describe("the refresh proxy", () => {
         if (path === "/connect")
           return { json: { result: { userId: "ada", expiresAt: Date.now() + 30 } } };
         refreshes++;
-        // An outage, then garbage, then a refusal.
+        // An outage, garbage, no answer in time, then a refusal.
         if (refreshes === 1) return { status: 502 };
         if (refreshes === 2) return { text: "nope" };
+        if (refreshes === 3) return { hang: true };
         return { json: { error: { code: 1401, message: "Gone" } } };
       },
       (backendUrl) => ({
         heartbeat: { interval: 20, timeout: 5_000 },
-        proxy: { refresh: { url: `${backendUrl}/refresh`, retryInterval: 30 } },
+        proxy: { refresh: { url: `${backendUrl}/refresh`, retryInterval: 30, timeout: 50 } },
       }),
     );
     const { client } = await attempt(url);
     expect(await client.waitClose()).toBe(closeCodeOf("backend_error"));
     expect(client.closeReason).toBe("Gone");
-    expect(backend.count("/refresh")).toBe(3);
+    expect(backend.count("/refresh")).toBe(4);
   });
 
   it("closes a proxied connection with token_expired at expiresAt when there is no refresh hook", async () => {
