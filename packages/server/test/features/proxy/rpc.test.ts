@@ -77,7 +77,9 @@ describe("the rpc proxy", () => {
   });
 
   it("refuses at once past the concurrency cap and its waiting line, without asking the backend", async () => {
-    const { url, backend } = await hubWith(byMethod, 2);
+    // The waiting calls time out after 1 s: long after the fifth is refused, however slow the
+    // machine.
+    const { url, backend } = await hubWith(byMethod, 2, 1_000);
     const client = await connected(url);
     // 2 in flight, 2 waiting: the fifth is refused at once, before any of them timed out.
     const calls = Array.from({ length: 5 }, () =>
