@@ -9,6 +9,7 @@ import {
   DEFAULT_REFRESH_RETRY,
   type ProxyHookOptions,
   type ProxyOptions,
+  type RefreshProxyOptions,
 } from "./options.js";
 
 /**
@@ -71,30 +72,11 @@ function installConnect(host: FeatureHost, options: ProxyOptions, backendOf: Bac
   if (connect === undefined) return;
   const backend = backendOf(connect);
   const timeout = timeoutOf(connect);
-  const refreshBackend = refresh === undefined ? undefined : backendOf(refresh);
-  const refreshTimeout = refresh === undefined ? 0 : timeoutOf(refresh);
-  const retry = positive(refresh?.retryInterval, DEFAULT_REFRESH_RETRY, "refresh.retryInterval");
 
-  const extend = async (client: ClientInfo): Promise<{ expiresAt: number | null }> => {
-    if (refreshBackend === undefined) {
-      throw new SwitchyardError("token_expired", "The backend session expired");
-    }
-    try {
-      const result = await refreshBackend.call(
-        "refresh",
-        { client: clientBody(client) },
-        refreshTimeout,
-      );
-      return { expiresAt: expiryOf(result, "refresh", refreshBackend) };
-    } catch (error) {
-      // Only the backend's refusal ends the connection; an outage is retried a little later.
-      if (error instanceof SwitchyardError && error.code === "backend_error" && !temporary(error)) {
-        throw error;
-      }
-      host.logger.warn({ err: error, clientId: client.clientId }, "refresh retried later");
-      return { expiresAt: Date.now() + retry };
-    }
-  };
+  const extend =
+    refresh === undefined
+      ? undefined
+      : refresher(host, backendOf(refresh), timeoutOf(refresh), retryOf(refresh));
 
   host.authenticate(
     async (request) => {
@@ -122,10 +104,38 @@ function installConnect(host: FeatureHost, options: ProxyOptions, backendOf: Bac
         }
         throw error;
       }
-      return identityOf(result, backend, refreshBackend === undefined ? undefined : extend);
+      return identityOf(result, backend, extend);
     },
     { headers: connect.headers ?? [], cookies: connect.cookies ?? [] },
   );
+}
+
+/**
+ * Asks the refresh hook for a connection's next expiry. Only a refusal ends the connection: an
+ * outage, a late or garbage answer, or a temporary refusal is asked again after `retry` ms.
+ */
+function refresher(
+  host: FeatureHost,
+  backend: Backend,
+  timeout: number,
+  retry: number,
+): NonNullable<ConnectIdentity["refresh"]> {
+  return async (client) => {
+    try {
+      const result = await backend.call("refresh", { client: clientBody(client) }, timeout);
+      return { expiresAt: expiryOf(result, "refresh", backend) };
+    } catch (error) {
+      if (error instanceof SwitchyardError && error.code === "backend_error" && !temporary(error)) {
+        throw error;
+      }
+      host.logger.warn({ err: error, clientId: client.clientId }, "refresh retried later");
+      return { expiresAt: Date.now() + retry };
+    }
+  };
+}
+
+function retryOf(refresh: RefreshProxyOptions): number {
+  return positive(refresh.retryInterval, DEFAULT_REFRESH_RETRY, "refresh.retryInterval");
 }
 
 function installChannelHooks(host: FeatureHost, options: ProxyOptions, backendOf: BackendOf): void {
