@@ -39,6 +39,8 @@ export class Backend {
     private readonly secret: string | undefined,
     private readonly counters: ProxyCounters,
     private readonly logger: Logger,
+    /** Aborted when the hub closes: requests still waiting for a backend end with it. */
+    private readonly closed: AbortSignal,
   ) {}
 
   /**
@@ -48,7 +50,7 @@ export class Backend {
    */
   async call(hook: HookName, body: unknown, timeout: number): Promise<Record<string, unknown>> {
     this.counters.calls++;
-    const signal = AbortSignal.timeout(timeout);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeout), this.closed]);
     await this.acquire(hook, signal);
     try {
       return await this.post(hook, JSON.stringify(body), signal, timeout);
@@ -119,6 +121,9 @@ export class Backend {
       }
     } catch (error) {
       if (error instanceof SwitchyardError) throw error;
+      if (this.closed.aborted) {
+        throw new SwitchyardError("backend_unavailable", "The hub is closing", { hook });
+      }
       if (signal.aborted) {
         this.counters.timedOut++;
         this.logger.warn({ hook, url: this.url, timeout }, "backend timed out");

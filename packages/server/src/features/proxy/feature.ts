@@ -31,12 +31,20 @@ export function proxyFeature(options: ProxyOptions): Feature<void> {
     install(host) {
       const counters = new ProxyCounters();
       const backends = new Map<string, Backend>();
+      const closing = new AbortController();
       const concurrency = positive(options.concurrency, DEFAULT_PROXY_CONCURRENCY, "concurrency");
       const backendOf = (hook: ProxyHookOptions): Backend => {
         checkUrl(hook.url);
         let backend = backends.get(hook.url);
         if (backend === undefined) {
-          backend = new Backend(hook.url, concurrency, options.secret, counters, host.logger);
+          backend = new Backend(
+            hook.url,
+            concurrency,
+            options.secret,
+            counters,
+            host.logger,
+            closing.signal,
+          );
           backends.set(hook.url, backend);
         }
         return backend;
@@ -58,6 +66,7 @@ export function proxyFeature(options: ProxyOptions): Feature<void> {
       }
       host.routes([], proxyOpenApi);
       host.stats(() => ({ ...counters }));
+      host.onClose(() => closing.abort());
     },
   };
 }

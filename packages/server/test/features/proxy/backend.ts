@@ -20,6 +20,8 @@ export interface Received {
   body: Record<string, unknown>;
   headers: IncomingMessage["headers"];
   raw: string;
+  /** Resolves when the hub's side of the request is gone (answered, aborted). */
+  gone: Promise<void>;
 }
 
 export class TestBackend {
@@ -67,7 +69,14 @@ export class TestBackend {
     } catch {
       // Recorded as sent.
     }
-    const received: Received = { path: request.url ?? "/", body, headers: request.headers, raw };
+    const gone = new Promise<void>((resolve) => response.once("close", () => resolve()));
+    const received: Received = {
+      path: request.url ?? "/",
+      body,
+      headers: request.headers,
+      raw,
+      gone,
+    };
     this.received.push(received);
     this.waiters = this.waiters.filter((waiter) => {
       if (!waiter.test(received)) return true;

@@ -142,6 +142,19 @@ describe("a hanging backend and its bystanders", () => {
   });
 });
 
+describe("closing the hub", () => {
+  it("aborts the requests still waiting for a backend", async () => {
+    const { hub, url, backend } = await hubWith(byMethod, undefined, 60_000);
+    const client = await connected(url);
+    client.send({ type: "rpc", id: 99, method: "sim.hang" });
+    const request = await backend.next((r) => r.body.method === "sim.hang");
+    await hub.close({ timeout: 100 });
+    // Without the abort this waits for the hook's 60 s timeout (and the test fails on its own).
+    await request.gone;
+    expect(hub.stats().features.proxy).toMatchObject({ calls: 1, timedOut: 0, failed: 0 });
+  });
+});
+
 describe("the proxies' OpenAPI and figures", () => {
   it("describes every backend request as a webhook, and counts calls", async () => {
     const { url, hub } = await hubWith(byMethod);
