@@ -13,8 +13,8 @@ async function hubWith(answer: (r: Received) => Answer) {
   const fixture = await startHub({
     ...OPEN_POLICY,
     proxy: {
-      subscribe: { url: `${backend.url}/subscribe`, timeout: 200, namespaces: ["room", "chat"] },
-      publish: { url: `${backend.url}/publish`, timeout: 200, namespaces: ["chat"] },
+      subscribe: { url: `${backend.url}/subscribe`, namespaces: ["room", "chat"] },
+      publish: { url: `${backend.url}/publish`, namespaces: ["chat"] },
     },
   });
   return { backend, ...fixture };

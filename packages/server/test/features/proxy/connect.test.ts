@@ -21,7 +21,8 @@ async function hubWith(
     proxy: {
       connect: {
         url: `${backend.url}/connect`,
-        timeout: 200,
+        // The default: a loaded machine answers well within it, a hanging backend costs it.
+        timeout: 1_000,
         cookies: ["session"],
         headers: ["x-tenant"],
       },
@@ -227,13 +228,15 @@ describe("the refresh proxy", () => {
       },
       (backendUrl) => ({
         heartbeat: { interval: 20, timeout: 5_000 },
-        proxy: { refresh: { url: `${backendUrl}/refresh`, retryInterval: 30, timeout: 50 } },
+        proxy: { refresh: { url: `${backendUrl}/refresh`, retryInterval: 30, timeout: 300 } },
       }),
     );
     const { client } = await attempt(url);
     expect(await client.waitClose()).toBe(closeCodeOf("backend_error"));
     expect(client.closeReason).toBe("Gone");
-    expect(backend.count("/refresh")).toBe(4);
+    // Only the fourth answer refuses: the three before it kept the connection. (A loaded
+    // machine may see an answer late and ask once more; the outcome is the same.)
+    expect(backend.count("/refresh")).toBeGreaterThanOrEqual(4);
   });
 
   it("closes a proxied connection with token_expired at expiresAt when there is no refresh hook", async () => {

@@ -9,7 +9,7 @@ import { createHttpApi } from "../../../src/index.js";
 import { connected, OPEN_POLICY, RawClient, startHub } from "../../helpers/fixtures.js";
 import { type Answer, type Received, TestBackend } from "./backend.js";
 
-async function hubWith(answer: (r: Received) => Answer, concurrency?: number, rpcTimeout = 300) {
+async function hubWith(answer: (r: Received) => Answer, concurrency?: number, rpcTimeout = 1_000) {
   const backend = await TestBackend.start(answer);
   const fixture = await startHub({
     ...OPEN_POLICY,
@@ -82,8 +82,8 @@ describe("the rpc proxy", () => {
     const { url, backend } = await hubWith(byMethod, 2, 1_000);
     const client = await connected(url);
     // 2 in flight, 2 waiting: the fifth is refused at once, before any of them timed out.
-    const calls = Array.from({ length: 5 }, () =>
-      client.request({ type: "rpc", method: "sim.hang" }),
+    const calls = Array.from({ length: 5 }, (_, n) =>
+      client.request({ type: "rpc", method: "sim.hang", data: { n } }),
     );
     const fifth = await Promise.race(calls.map((call, index) => call.then(() => index)));
     expect(fifth).toBe(4);
@@ -91,9 +91,16 @@ describe("the rpc proxy", () => {
       code: "backend_unavailable",
       details: { reason: "overloaded" },
     });
+    // The first two went to the backend at once; the refused fifth never does.
+    await backend.next(() => backend.count("/rpc") === 2);
+    const sent = () =>
+      backend.received
+        .filter((r) => r.path === "/rpc")
+        .map((r) => (r.body.data as { n: number }).n);
+    expect(sent().sort()).toEqual([0, 1]);
     const replies = await Promise.all(calls.slice(0, 4));
     for (const reply of replies) expect(reply.error).toMatchObject({ code: "backend_timeout" });
-    expect(backend.count("/rpc")).toBe(2);
+    expect(sent()).not.toContain(4);
   });
 });
 
