@@ -11,52 +11,17 @@ and give the hub `webhooks: { url: "http://127.0.0.1:8081/", secret: "whsec_…"
 """
 
 import argparse
-import hashlib
-import hmac
 import json
 import os
 import sys
-import time
 from collections import OrderedDict
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from threading import Lock
 
-SIGNATURE_HEADER = "Switchyard-Signature"
+from signature import HEADER as SIGNATURE_HEADER
+from signature import verify
+
 MAX_BODY_BYTES = 10 * 1024 * 1024
-
-
-def verify(body: bytes, header: str, secrets, tolerance: int = 300, now: float = None) -> bool:
-    """True when `header` signs the raw `body` with one of `secrets`, within `tolerance` s.
-
-    `header` is `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=…]`.
-    Pass the body exactly as received, before any JSON parsing.
-    """
-    if not header:
-        return False
-    if isinstance(secrets, str):
-        secrets = [secrets]
-    timestamp = None
-    signatures = []
-    for part in header.split(","):
-        key, sep, value = part.strip().partition("=")
-        if not sep:
-            return False
-        if key == "t":
-            if timestamp is not None or not value.isdigit():
-                return False
-            timestamp = int(value)
-        elif key == "v1":
-            signatures.append(value)
-    if timestamp is None or not signatures:
-        return False
-    if abs((time.time() if now is None else now) - timestamp) > tolerance:
-        return False  # stale (or from the future): a replayed request
-    signed = str(timestamp).encode() + b"." + body
-    for secret in secrets:
-        expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-        if any(hmac.compare_digest(expected, signature) for signature in signatures):
-            return True
-    return False
 
 
 class SeenIds:

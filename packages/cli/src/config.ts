@@ -6,6 +6,7 @@ import {
   type HubOptions,
   type LimitOptions,
   type NamespaceOptions,
+  type ProxyOptions,
   type StateOptions,
   WEBHOOK_EVENTS,
   type WebhookOptions,
@@ -99,6 +100,36 @@ const webhooksSchema = z.strictObject({
   closeTimeout: z.number().int().min(0).optional(),
 });
 
+const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+const hookFields = { url: httpUrl, timeout: positiveInt.optional() };
+const namespaceList = z.array(z.string()).optional();
+
+const channelHookObject = z.strictObject({ ...hookFields, namespaces: namespaceList });
+/** One subscribe or publish hook, or one per group of namespaces. */
+const channelHook = z.union([channelHookObject, z.array(channelHookObject).min(1)]);
+
+/** The backend proxies (docs/backends.md): each hook is optional. */
+const proxySchema = z.strictObject({
+  connect: z
+    .strictObject({
+      ...hookFields,
+      headers: z.array(z.string().min(1)).optional(),
+      cookies: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
+  refresh: z.strictObject({ ...hookFields, retryInterval: positiveInt.optional() }).optional(),
+  subscribe: channelHook.optional(),
+  publish: channelHook.optional(),
+  rpc: z
+    .strictObject({
+      ...hookFields,
+      methods: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]),
+    })
+    .optional(),
+  concurrency: positiveInt.optional(),
+  secret: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
+});
+
 /** The schema of a config file (every field optional). */
 export const configFileSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
@@ -134,6 +165,11 @@ export const configFileSchema = z.strictObject({
   redis: redisSchema.optional(),
   state: stateConfigSchema.optional(),
   webhooks: webhooksSchema.optional(),
+  proxy: proxySchema
+    .refine((proxy) => proxy.refresh === undefined || proxy.connect !== undefined, {
+      message: "a refresh hook needs a connect hook (it extends proxied connects)",
+    })
+    .optional(),
 });
 
 /** A config file's content, or the flags that override it. */
@@ -230,6 +266,12 @@ export interface ServerConfig {
    * @default undefined (no webhooks)
    */
   webhooks?: WebhookOptions;
+  /**
+   * The backend proxies: the application's backend decides connects, subscribes and client
+   * publishes and answers RPCs over HTTP (docs/backends.md).
+   * @default undefined (none)
+   */
+  proxy?: ProxyOptions;
 }
 
 /** Default port of `switchyard serve`. */
@@ -399,6 +441,7 @@ export function resolveConfig(
     }
     config.webhooks = { ...webhooks, secret };
   }
+  if (input.proxy !== undefined) config.proxy = input.proxy;
   return config;
 }
 

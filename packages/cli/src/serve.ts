@@ -66,6 +66,7 @@ export function hubOptionsOf(config: ServerConfig, logger: Logger): HubOptions {
   if (config.transport !== undefined) options.transport = config.transport;
   if (config.state !== undefined) options.state = config.state;
   if (config.webhooks !== undefined) options.webhooks = config.webhooks;
+  if (config.proxy !== undefined) options.proxy = config.proxy;
   return options;
 }
 

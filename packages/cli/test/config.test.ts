@@ -129,6 +129,43 @@ describe("validateConfig", () => {
     expect(issues[0]?.message).toContain('"builtin"|"ws"');
   });
 
+  it("accepts the backend proxies and names a bad hook field", () => {
+    const proxy = {
+      connect: { url: "http://127.0.0.1:8000/connect", cookies: ["session"], timeout: 500 },
+      refresh: { url: "http://127.0.0.1:8000/refresh" },
+      subscribe: { url: "http://127.0.0.1:8000/subscribe", namespaces: ["sim"] },
+      rpc: { url: "http://127.0.0.1:8000/rpc", methods: "sim.*" },
+      concurrency: 8,
+      secret: "a-secret-of-16-characters",
+    };
+    expect(validateConfig({ proxy }).proxy).toEqual(proxy);
+    const perNamespace = {
+      subscribe: [
+        { url: "http://rooms:8000/subscribe", namespaces: ["room"] },
+        { url: "http://sims:8000/subscribe", namespaces: ["sim"], timeout: 300 },
+      ],
+    };
+    expect(validateConfig({ proxy: perNamespace }).proxy).toEqual(perNamespace);
+    expect(resolveConfig({ file: { proxy } }).proxy).toEqual(proxy);
+    expect(
+      issuesOf(() =>
+        validateConfig({
+          proxy: {
+            connect: { url: "ftp://x", cookie: ["s"] },
+            rpc: { url: "http://x/rpc" },
+            secret: "short",
+          },
+        }),
+      ).map((issue) => issue.path),
+    ).toEqual(["proxy.connect.url", "proxy.connect.cookie", "proxy.rpc.methods", "proxy.secret"]);
+    expect(issuesOf(() => validateConfig({ proxy: { refresh: { url: "http://x/r" } } }))).toEqual([
+      {
+        path: "proxy",
+        message: "a refresh hook needs a connect hook (it extends proxied connects)",
+      },
+    ]);
+  });
+
   it("needs exactly one key source in auth", () => {
     const both = issuesOf(() =>
       validateConfig({ auth: { secret: "s", jwksUrl: "https://x/jwks" } }),

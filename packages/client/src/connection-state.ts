@@ -30,7 +30,7 @@ export type ConnectionStatus =
  * - `probe_timeout`: a probe (client ping) got no reply in time;
  * - `online`: the browser came back online, so the waiting attempt starts now;
  * - `visible`: the page became visible again, so the waiting attempt starts now;
- * - `token_error`: `getToken()` threw;
+ * - `token_error`: `getToken()` (or a `connectData` function) threw;
  * - `closed_by_client`: `disconnect()` or `close()`.
  */
 export type ConnectionReason =

@@ -16,6 +16,7 @@ import { messageSize } from "./codec.js";
 import type { ConnectionReason, ConnectionState } from "./connection-state.js";
 import { ClientError, errorFromPayload } from "./errors.js";
 import type { ResolvedOptions } from "./options.js";
+import { SDK_NAME } from "./sdk.js";
 import { Store } from "./store.js";
 import { loadWebSocket, type WebSocketLike } from "./websocket.js";
 
@@ -163,9 +164,11 @@ export class Connection {
       this.#options.connectTimeout,
     );
     let token: string | null | undefined;
+    let data: unknown;
     let WebSocketClass = this.#options.WebSocket;
     try {
       token = await this.#options.getToken();
+      data = await this.#options.connectData();
     } catch (error) {
       if (generation === this.#generation) this.#down("token_error", null, "reconnect", error);
       return;
@@ -189,10 +192,11 @@ export class Connection {
     socket.binaryType = "arraybuffer";
     socket.addEventListener("open", () => {
       if (generation !== this.#generation) return;
-      const connect: ConnectFrame = { type: "connect", id: 0 };
+      const connect: ConnectFrame = { type: "connect", id: 0, sdk: SDK_NAME };
       const sessionId = this.#sessionId();
       if (sessionId !== undefined) connect.sessionId = sessionId;
       if (token) connect.token = token;
+      if (data !== undefined) connect.data = data;
       const since = this.#hooks.since();
       if (since && Object.keys(since).length > 0) connect.since = since;
       socket.send(this.#options.codec.encode(connect));

@@ -78,6 +78,7 @@ export {
 export type { Presence, PresenceEvents } from "./presence.js";
 export type { PresenceState } from "./presence-state.js";
 export type { CallOptions } from "./requests.js";
+export { SDK_NAME } from "./sdk.js";
 export { SESSION_STORAGE_KEY } from "./session.js";
 export type {
   StateBatch,

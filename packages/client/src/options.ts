@@ -91,6 +91,13 @@ export interface ClientOptions<C extends Contract = Contract> {
    */
   getToken?: () => TokenResult | Promise<TokenResult>;
   /**
+   * Data (JSON) sent in every `connect` frame for the application's backend (a connect proxy
+   * reads it, docs/backends.md), or a function returning it, awaited before every connection
+   * attempt. The hub itself ignores it.
+   * @default undefined (none sent)
+   */
+  connectData?: unknown | (() => unknown | Promise<unknown>);
+  /**
    * The session id to ask the hub for. The hub answers with the session the client joined:
    * this one when it is bound to the client's identity (a user's own id, or an id the hub
    * issued), else a fresh one, which the client adopts (`client.sessionId`). When absent, a
@@ -174,6 +181,8 @@ export const DEFAULT_REFRESH_BEFORE_EXPIRY = 30_000;
 export interface ResolvedOptions {
   url: string;
   getToken: () => TokenResult | Promise<TokenResult>;
+  /** The data of the next `connect` frame (undefined: none). */
+  connectData: () => unknown | Promise<unknown>;
   /** True when tokens come from `getToken` and are refreshed before they expire. */
   refreshable: boolean;
   /** True when the only token is the fixed `token` option: an expired one cannot be renewed. */
@@ -204,6 +213,10 @@ export function resolveOptions(options: ClientOptions<Contract>): ResolvedOption
   return {
     url: options.url,
     getToken: getToken ?? (() => token),
+    connectData:
+      typeof options.connectData === "function"
+        ? (options.connectData as () => unknown | Promise<unknown>)
+        : () => options.connectData,
     refreshable: getToken !== undefined && options.refreshBeforeExpiry !== false,
     fixedToken: getToken === undefined && token !== undefined,
     codec,

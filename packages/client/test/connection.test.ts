@@ -1,6 +1,6 @@
 import { closeCodeOf, SwitchyardError } from "@switchyard/protocol";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { ClientOptions, ConnectionState } from "../src/index.js";
+import { type ClientOptions, type ConnectionState, SDK_NAME } from "../src/index.js";
 import { FakeSocket, flush, useFakeSockets } from "./fake-socket.js";
 
 const sockets = useFakeSockets();
@@ -16,6 +16,39 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+describe("connect data and sdk", () => {
+  it("names the SDK with the package's version", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(SDK_NAME).toBe(`@switchyard/client@${pkg.version}`);
+  });
+
+  it("sends connectData, calling a function before every attempt", async () => {
+    let calls = 0;
+    start({ connectData: () => ({ attempt: ++calls }) });
+    await flush();
+    const first = FakeSocket.last;
+    first.open();
+    expect(first.frames("connect")[0]).toMatchObject({ data: { attempt: 1 }, sdk: SDK_NAME });
+    first.serverClose(1006);
+    await vi.waitFor(() => expect(FakeSocket.last).not.toBe(first), { timeout: 3_000 });
+    await flush();
+    FakeSocket.last.open();
+    expect(FakeSocket.last.frames("connect")[0]).toMatchObject({ data: { attempt: 2 } });
+  });
+
+  it("sends fixed connectData as is, and none when absent", async () => {
+    start({ connectData: { room: 7 } });
+    await flush();
+    FakeSocket.last.open();
+    expect(FakeSocket.last.frames("connect")[0]).toMatchObject({ data: { room: 7 } });
+    start();
+    await flush();
+    FakeSocket.last.open();
+    expect(FakeSocket.last.frames("connect")[0]).not.toHaveProperty("data");
+  });
+});
+
 describe("connection lifecycle", () => {
   it("connects with the subprotocol, session id and token, and reports each transition", async () => {
     const { client, states } = start({ token: "t0k", sessionId: "s-1" });
@@ -28,7 +61,7 @@ describe("connection lifecycle", () => {
     });
     socket.open();
     expect(socket.frames("connect")).toEqual([
-      { type: "connect", id: 0, sessionId: "s-1", token: "t0k" },
+      { type: "connect", id: 0, sdk: SDK_NAME, sessionId: "s-1", token: "t0k" },
     ]);
     const info = socket.accept();
     expect(client.connection.getSnapshot()).toMatchObject({

@@ -101,6 +101,11 @@ export const ERRORS = {
   unauthorized: { status: 401, close: 4001, message: "A token is required" },
   token_invalid: { status: 401, close: 4002, message: "The token is not valid" },
   disconnected: { status: 410, close: 4003, message: "Disconnected by the server" },
+  backend_error: {
+    status: 403,
+    close: 4004,
+    message: "The application's backend refused the request",
+  },
   // --- errors that close the connection: back off slowly (41xx) ---
   rate_limited: { status: 429, close: 4100, message: "Too many messages" },
   too_many_connections: { status: 503, close: 4101, message: "Connection limit reached" },
@@ -113,6 +118,21 @@ export const ERRORS = {
     status: 503,
     close: 4103,
     message: "The token could not be checked right now",
+  },
+  backend_unavailable: {
+    status: 503,
+    close: 4105,
+    message: "The application's backend could not be reached or failed; retry later",
+  },
+  backend_timeout: {
+    status: 504,
+    close: 4106,
+    message: "The application's backend did not answer in time",
+  },
+  backend_invalid_answer: {
+    status: 502,
+    close: 4107,
+    message: "The application's backend gave an answer the hub cannot read",
   },
   // --- errors that close the connection: reconnect now (42xx) ---
   server_shutting_down: { status: 503, close: 4200, message: "The server is shutting down" },

@@ -26,6 +26,13 @@ export interface ConnectFrame {
   sessionId?: string;
   /** Positions in personal channels (`$session:…`, `$user:…`) to recover from. */
   since?: Record<string, StreamPosition>;
+  /**
+   * Anything (JSON) the application gives its backend at connect: a connect proxy or a
+   * feature deciding connects reads it (docs/backends.md). The hub itself ignores it.
+   */
+  data?: unknown;
+  /** The client library and its version (`@switchyard/client@0.1.0`), for the backend and logs. */
+  sdk?: string;
 }
 
 /** Subscribes to a channel, optionally recovering missed events after `since`. */

@@ -17,6 +17,8 @@ const isId = (value: unknown): value is number =>
 const isString = (value: unknown): value is string => typeof value === "string";
 
 const MAX_TOKEN_LENGTH = 16_384;
+/** Longest `sdk` name a connect frame may carry. */
+const MAX_SDK_LENGTH = 64;
 const MAX_KEY_LENGTH = 256;
 const MAX_EPOCH_LENGTH = 128;
 const MAX_METHOD_LENGTH = 128;
@@ -72,6 +74,8 @@ function checkRequest(type: string, f: Fields): string | undefined {
         return `Field 'token' must be a string of at most ${MAX_TOKEN_LENGTH} characters`;
       if (f.sessionId !== undefined && !isString(f.sessionId))
         return "Field 'sessionId' must be a string";
+      if (f.sdk !== undefined && !(isString(f.sdk) && f.sdk.length <= MAX_SDK_LENGTH))
+        return `Field 'sdk' must be a string of at most ${MAX_SDK_LENGTH} characters`;
       if (f.since !== undefined) {
         if (!isObject(f.since)) return "Field 'since' must be an object of channel positions";
         for (const position of Object.values(f.since)) {

@@ -15,11 +15,15 @@ const CLOSE_CODES: Partial<Record<ErrorCode, number>> = {
   unauthorized: 4001,
   token_invalid: 4002,
   disconnected: 4003,
+  backend_error: 4004,
   rate_limited: 4100,
   too_many_connections: 4101,
   connect_timeout: 4102,
   auth_unavailable: 4103,
   broker_unavailable: 4104,
+  backend_unavailable: 4105,
+  backend_timeout: 4106,
+  backend_invalid_answer: 4107,
   server_shutting_down: 4200,
   slow_consumer: 4201,
   heartbeat_timeout: 4202,
@@ -101,7 +105,7 @@ describe("errorCodeOfClose", () => {
   });
 
   it("knows no code that is not Switchyard's", () => {
-    for (const close of [4000, 4004, 4099, 4105, 4199, 4205, 4299, 4300, 1000, 1006, 0]) {
+    for (const close of [4000, 4005, 4099, 4108, 4199, 4205, 4299, 4300, 1000, 1006, 0]) {
       expect(errorCodeOfClose(close), String(close)).toBeUndefined();
     }
   });

@@ -33,6 +33,13 @@ const FIELDS: { type: string; field: string; bad: unknown[]; good: unknown[] }[]
   { type: "connect", field: "sessionId", bad: [1, null, {}, true], good: [undefined, "s-1"] },
   {
     type: "connect",
+    field: "sdk",
+    bad: [1, null, {}, ["py"], "s".repeat(65)],
+    good: [undefined, "", "@switchyard/client@0.1.0", "s".repeat(64)],
+  },
+  { type: "connect", field: "data", bad: [], good: [undefined, null, 1, "x", [1], { room: 7 }] },
+  {
+    type: "connect",
     field: "since",
     bad: [
       null,
@@ -218,6 +225,7 @@ describe("parseClientFrame", () => {
   it("says the limit when a string or list is too long", () => {
     const cases: [Fields, string][] = [
       [{ ...MINIMAL.connect, token: "t".repeat(16_385) }, "16384"],
+      [{ ...MINIMAL.connect, sdk: "s".repeat(65) }, "64"],
       [{ ...MINIMAL.refresh, token: "t".repeat(16_385) }, "16384"],
       [{ ...MINIMAL.rpc, method: "m".repeat(129) }, "128"],
       [{ ...MINIMAL.publish, idempotencyKey: "k".repeat(257) }, "256"],

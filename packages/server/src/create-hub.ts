@@ -9,6 +9,8 @@ import type { JobsOptions } from "./features/jobs/options.js";
 import type { PresenceApi } from "./features/presence/channel-presence.js";
 import { presenceFeature } from "./features/presence/feature.js";
 import type { PresenceOptions } from "./features/presence/options.js";
+import { proxyFeature } from "./features/proxy/feature.js";
+import type { ProxyOptions } from "./features/proxy/options.js";
 import { type StateApi, stateFeature } from "./features/state/feature.js";
 import type { StateOptions } from "./features/state/options.js";
 import { type Webhooks, webhooksFeature } from "./features/webhooks/feature.js";
@@ -51,6 +53,12 @@ export interface HubOptions extends CoreOptions {
    * @default {} (presence off in every namespace)
    */
   presence?: PresenceOptions;
+  /**
+   * The application's backend, over HTTP, decides connects, subscribes, client publishes and
+   * answers RPCs (docs/backends.md).
+   * @default undefined (no proxies)
+   */
+  proxy?: ProxyOptions;
 }
 
 /**
@@ -98,6 +106,7 @@ export function createHub(options: HubOptions = {}): Hub {
     state: stateOptions,
     presence: presenceOptions,
     webhooks,
+    proxy,
     ...core
   } = options;
   const logger = core.logger ?? silentLogger;
@@ -113,6 +122,7 @@ export function createHub(options: HubOptions = {}): Hub {
     transport: transportOf(transport ?? "builtin"),
   });
   const jobs = hub.use(jobsFeature(jobsOptions));
+  if (proxy !== undefined) hub.use(proxyFeature(proxy));
   const state = hub.use(stateFeature(stateOptions));
   const presence = hub.use(presenceFeature(presenceOptions));
   // Installed last: features close in order, so it still sends what the others announce then.

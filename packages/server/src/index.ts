@@ -57,8 +57,12 @@ export {
   type PresenceWrite,
 } from "./broker/presence.js";
 export type {
+  Authenticate,
+  AuthenticateOptions,
   ChannelInfo,
   ClientInfo,
+  ConnectIdentity,
+  ConnectRequest,
   CoreHub,
   DisconnectInfo,
   DisconnectTarget,
@@ -72,9 +76,13 @@ export type {
   InstalledFeature,
   Json,
   OpenApiFragment,
+  PublishGuard,
   PublishOptions,
+  PublishRequest,
   RpcContext,
   RpcHandler,
+  SubscribeGuard,
+  SubscribeRequest,
   SubscriptionInfo,
 } from "./core/hub-api.js";
 export {
@@ -125,6 +133,19 @@ export {
   type PresenceNamespaceOptions,
   type PresenceOptions,
 } from "./features/presence/options.js";
+export { BACKEND_CODE_RANGE } from "./features/proxy/backend.js";
+export { proxyFeature } from "./features/proxy/feature.js";
+export {
+  type ChannelProxyOptions,
+  type ConnectProxyOptions,
+  DEFAULT_PROXY_CONCURRENCY,
+  DEFAULT_PROXY_TIMEOUT,
+  DEFAULT_REFRESH_RETRY,
+  type ProxyHookOptions,
+  type ProxyOptions,
+  type RefreshProxyOptions,
+  type RpcProxyOptions,
+} from "./features/proxy/options.js";
 export { type StateApi, stateFeature } from "./features/state/feature.js";
 export type { StateHandle, StateWriteOptions } from "./features/state/handle.js";
 export type {
@@ -152,15 +173,15 @@ export {
   type WebhookRetryOptions,
 } from "./features/webhooks/options.js";
 export type { WebhookSenderStats } from "./features/webhooks/sender.js";
+export { requireApiKey } from "./http/api-key.js";
+export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http/http-api.js";
 export {
   DEFAULT_SIGNATURE_TOLERANCE,
   SIGNATURE_HEADER,
   signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
-} from "./features/webhooks/signature.js";
-export { requireApiKey } from "./http/api-key.js";
-export { createHttpApi, DEFAULT_MAX_BODY_BYTES, type HttpApiOptions } from "./http/http-api.js";
+} from "./http/signature.js";
 export { builtinTransport } from "./transport/builtin-transport.js";
 export type { OutboundMessage } from "./transport/outbound-message.js";
 export type {

@@ -10,6 +10,7 @@ import {
 import type { HubSocket, SocketHandler } from "../transport/socket.js";
 import type { Identity } from "./auth/authenticator.js";
 import type { Emitter } from "./emitter.js";
+import type { UpgradeParts } from "./guards.js";
 import type { ClientInfo, HubEvents } from "./hub-api.js";
 import { Inbound, type InboundContext, type InboundOwner } from "./inbound.js";
 import type { ConnectionLimits } from "./limits/connection-limits.js";
@@ -43,6 +44,8 @@ export type ConnectionState = "opening" | "open" | "closing" | "closed";
 export interface UpgradeCredentials {
   token: string | undefined;
   sessionId: string | undefined;
+  /** The headers and cookies features asked for (`host.authenticate`), when any did. */
+  parts?: UpgradeParts;
 }
 
 /**
@@ -59,6 +62,10 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
   private user: string | null = null;
   private tokenClaims: Readonly<Record<string, unknown>> = NO_CLAIMS;
   private tokenExpiresAt: number | null = null;
+  /** What a feature deciding the connect said (undefined for JWT connections). */
+  private decided: Pick<Identity, "info" | "meta" | "refresh"> | undefined;
+  /** True while a feature extends the connection's life (its `refresh`). */
+  private refreshing = false;
   private readonly channels = new Map<string, Subscription>();
   private upgrade: UpgradeCredentials | undefined;
   /** True once the connection holds a slot in the connection limits. */
@@ -159,6 +166,9 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
     this.tokenClaims = identity.claims;
     this.tokenExpiresAt = identity.expiresAt;
     this.session = sessionId;
+    if (identity.info !== undefined || identity.meta !== undefined || identity.refresh) {
+      this.decided = { info: identity.info, meta: identity.meta, refresh: identity.refresh };
+    }
   }
 
   /** `connect` is done: the connection is open. */
@@ -170,6 +180,37 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
   refreshed(identity: Identity): void {
     this.tokenClaims = identity.claims;
     this.tokenExpiresAt = identity.expiresAt;
+  }
+
+  /**
+   * The credentials lapsed (`expiresAt` passed): a feature that decided the connect extends
+   * them (its `refresh`), else the connection closes with `token_expired`. A refusal closes it
+   * with the refusal's close code.
+   */
+  expire(): void {
+    const refresh = this.decided?.refresh;
+    if (refresh === undefined) {
+      this.close("token_expired");
+      return;
+    }
+    if (this.refreshing) return;
+    this.refreshing = true;
+    refresh(this.info).then(
+      ({ expiresAt }) => {
+        this.refreshing = false;
+        this.tokenExpiresAt = expiresAt;
+        if (expiresAt !== null && expiresAt <= Date.now()) this.close("token_expired");
+      },
+      (error: unknown) => {
+        this.refreshing = false;
+        if (error instanceof SwitchyardError && closeCodeOf(error.code) !== undefined) {
+          this.close(error.code, error.message);
+        } else {
+          this.core.logger.error({ err: error, clientId: this.clientId }, "refresh failed");
+          this.close("token_expired");
+        }
+      },
+    );
   }
 
   /** Adds or replaces the subscription of its channel. */
@@ -355,6 +396,7 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
       claims: this.tokenClaims,
       ip: this.ip,
       codec: this.codec.name,
+      ...(this.decided === undefined ? {} : { info: this.decided.info, meta: this.decided.meta }),
     };
   }
 }

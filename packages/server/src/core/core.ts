@@ -3,6 +3,7 @@ import type { Broker } from "../broker/broker.js";
 import type { Authenticator } from "./auth/authenticator.js";
 import type { SessionBindings } from "./auth/sessions.js";
 import type { ConnectionContext } from "./connection.js";
+import type { Guards } from "./guards.js";
 import type { RpcHandler } from "./hub-api.js";
 import type { Namespaces } from "./namespaces.js";
 import type { AccessContext, HeartbeatOptions } from "./options.js";
@@ -23,4 +24,6 @@ export interface HubCore extends ConnectionContext {
   /** Fields features add to subscribe replies, by field name (`presence`). */
   readonly replyFields: Map<string, (context: AccessContext) => unknown>;
   readonly heartbeat: HeartbeatOptions;
+  /** What features registered to take part in connects, subscribes, publishes and RPCs. */
+  readonly guards: Guards;
 }

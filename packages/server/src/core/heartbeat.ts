@@ -41,7 +41,7 @@ export class Heartbeat {
       }
       if (connection.state !== "open") continue;
       if (connection.expiresAt !== null && now >= connection.expiresAt) {
-        connection.close("token_expired");
+        connection.expire();
       } else if (connection.pingSentAt !== 0) {
         if (now - connection.pingSentAt > timeout) connection.close("heartbeat_timeout");
       } else if (now - connection.lastPingAt >= interval) {

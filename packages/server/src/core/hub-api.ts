@@ -16,6 +16,13 @@ export interface ClientInfo {
   readonly ip: string;
   /** Codec name negotiated by subprotocol. */
   readonly codec: "json" | "msgpack";
+  /**
+   * What the feature that decided the connect (a connect proxy) said about the user, for
+   * presence and other clients to see; undefined for JWT connections.
+   */
+  readonly info?: unknown;
+  /** What that feature keeps about the connection for the server only; never sent to clients. */
+  readonly meta?: unknown;
 }
 
 /** Why a client left: the close code and the matching error code when it is ours. */
@@ -30,6 +37,8 @@ export interface DisconnectInfo {
 export interface SubscriptionInfo {
   client: ClientInfo;
   channel: string;
+  /** What a subscribe guard attached to the subscription (a subscribe proxy's `info`). */
+  info?: unknown;
 }
 
 /**
@@ -250,9 +259,110 @@ export interface OpenApiFragment {
   readonly paths: Record<string, Record<string, Json>>;
   readonly schemas?: Record<string, Json>;
   readonly responses?: Record<string, Json>;
-  /** Requests the hub sends (OpenAPI 3.1 `webhooks`), by name: the webhooks feature's bodies. */
+  /**
+   * Requests the hub sends the application's backend (OpenAPI 3.1 `webhooks`), by name: the
+   * webhook bodies, the proxies' requests.
+   */
   readonly webhooks?: Record<string, Json>;
 }
+
+/** What a feature deciding connects sees of a connecting client ({@link FeatureHost.authenticate}). */
+export interface ConnectRequest {
+  /** The id the client will have. */
+  readonly clientId: string;
+  /** The token of the connect frame or of the upgrade request, when one came. */
+  readonly token: string | undefined;
+  /** The connect frame's `data` (any JSON the application's client sent). */
+  readonly data: unknown;
+  /** The connect frame's `sdk` (`@switchyard/client@0.1.0`), when sent. */
+  readonly sdk: string | undefined;
+  /** The upgrade request's headers named in the registration's `headers` (lower case). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The upgrade request's cookies named in the registration's `cookies`. */
+  readonly cookies: Readonly<Record<string, string>>;
+  /** Remote address of the socket. */
+  readonly ip: string;
+  readonly codec: "json" | "msgpack";
+}
+
+/** Who a connecting client is, as a feature deciding connects answers. */
+export interface ConnectIdentity {
+  /** The user (1–128 characters of `A-Z a-z 0-9 _ . @ | : -`), or null for anonymous. */
+  userId: string | null;
+  /** Public facts about the user (a name, an avatar), in `ClientInfo.info` and presence. */
+  info?: unknown;
+  /** Server-side facts about the connection, in `ClientInfo.meta`; never sent to clients. */
+  meta?: unknown;
+  /**
+   * Channels the client joins at connect without asking (server-side subscriptions): their
+   * positions are in the connect result's `channels`, their events arrive like any other.
+   */
+  channels?: readonly string[];
+  /**
+   * When the connection's credentials lapse (ms since the Unix epoch); null or absent: never.
+   * Then `refresh` is called, or without one the connection is closed with `token_expired`.
+   */
+  expiresAt?: number | null;
+  /**
+   * Extends the connection's life at `expiresAt`: resolves with the next expiry, or rejects
+   * (a `SwitchyardError` with a close code closes with it, anything else with `token_expired`).
+   */
+  refresh?: (client: ClientInfo) => Promise<{ expiresAt: number | null }>;
+}
+
+/** Decides a connect: an identity, undefined to leave it to the next one (and last, the JWT check), or throws a `SwitchyardError` to refuse it. */
+export type Authenticate = (
+  request: ConnectRequest,
+) => ConnectIdentity | undefined | Promise<ConnectIdentity | undefined>;
+
+/** Which parts of the upgrade request a connect decision may read (nothing by default). */
+export interface AuthenticateOptions {
+  /**
+   * Header names (any case) copied from the upgrade request into {@link ConnectRequest.headers}.
+   * @default []
+   */
+  headers?: readonly string[];
+  /**
+   * Cookie names copied from the upgrade request's `Cookie` header into
+   * {@link ConnectRequest.cookies}.
+   * @default []
+   */
+  cookies?: readonly string[];
+}
+
+/** A client's subscribe, as a subscribe guard sees it (after the namespace's rule allowed it). */
+export interface SubscribeRequest {
+  readonly client: ClientInfo;
+  readonly channel: string;
+  /** The channel's namespace (`sim` for `sim:42`). */
+  readonly namespace: string;
+}
+
+/**
+ * Allows a subscribe (returning nothing, or `{ info }` to attach to the subscription) or refuses
+ * it by throwing a `SwitchyardError`.
+ */
+export type SubscribeGuard = (
+  request: SubscribeRequest,
+) => undefined | { info?: unknown } | Promise<undefined | { info?: unknown }>;
+
+/** A client's publish, as a publish guard sees it (after the namespace's rule allowed it). */
+export interface PublishRequest {
+  readonly client: ClientInfo;
+  readonly channel: string;
+  readonly namespace: string;
+  readonly event: string;
+  readonly data: unknown;
+}
+
+/**
+ * Allows a client publish (returning nothing), replaces its data (returning `{ data }`), or
+ * refuses it by throwing a `SwitchyardError`. The replaced data still passes the namespace's
+ * schema and the event data rules.
+ */
+export type PublishGuard = (
+  request: PublishRequest,
+) => undefined | { data: unknown } | Promise<undefined | { data: unknown }>;
 
 /** What a feature gets to build itself on: the hub's public surface and its registrations. */
 export interface FeatureHost {
@@ -273,6 +383,22 @@ export interface FeatureHost {
    * (`channel`, `epoch`, `offset`, `recovered`, `conflated`, `snapshot`) cannot be taken.
    */
   subscribeReply(field: string, provide: (context: AccessContext) => unknown): void;
+  /**
+   * Lets the feature decide connects: called in registration order for every `connect`, the
+   * first identity returned wins; when every one returns undefined, the token is checked as a
+   * JWT (the `auth` option). Only the headers and cookies named in `options` are read from
+   * the upgrade request.
+   */
+  authenticate(authenticate: Authenticate, options?: AuthenticateOptions): void;
+  /** Adds a check to every client subscribe, after the namespace's rule (both must allow). */
+  guardSubscribe(guard: SubscribeGuard): void;
+  /** Adds a check (or a transformation) to every client publish, after the namespace's rule. */
+  guardPublish(guard: PublishGuard): void;
+  /**
+   * Answers the RPC methods matching `pattern` (`*` matches any run of characters: `sim.*`;
+   * or a list of them) that have no handler of their own (`hub.rpc` wins).
+   */
+  rpcPattern(pattern: string | readonly string[], handler: RpcHandler): void;
   /** Adds HTTP routes to the hub's HTTP API, with the OpenAPI fragment that describes them. */
   routes(routes: readonly FeatureRoute[], openapi?: OpenApiFragment): void;
   /** Figures for `hub.stats().features[<feature name>]`, read at every `stats()` call. */

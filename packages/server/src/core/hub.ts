@@ -21,6 +21,7 @@ import { deliver } from "./delivery.js";
 import { Emitter } from "./emitter.js";
 
 import { FlushScheduler } from "./flush-scheduler.js";
+import { Guards } from "./guards.js";
 import { Heartbeat } from "./heartbeat.js";
 import type {
   ChannelInfo,
@@ -152,6 +153,7 @@ export class SwitchyardHub implements CoreHub {
       logger: this.logger,
       rpcs: new Map<string, RpcEntry>(),
       replyFields: new Map(),
+      guards: new Guards(),
       left: (connection) => {
         this.connections.delete(connection);
         if (this.connections.size === 0) this.drained?.();
@@ -174,6 +176,7 @@ export class SwitchyardHub implements CoreHub {
           upgrade: {
             token: tokenOf(info.request, url),
             sessionId: url.searchParams.get("sessionId") ?? undefined,
+            parts: this.core.guards.upgradeParts(info.request),
           },
         });
         this.connections.add(connection);
@@ -226,6 +229,17 @@ export class SwitchyardHub implements CoreHub {
         }
         this.core.replyFields.set(field, provide);
       },
+      authenticate: (authenticate, options) =>
+        this.core.guards.addAuthenticator(authenticate, options),
+      guardSubscribe: (guard) => {
+        if (typeof guard !== "function") throw new TypeError("guardSubscribe needs a function");
+        this.core.guards.subscribe.push(guard);
+      },
+      guardPublish: (guard) => {
+        if (typeof guard !== "function") throw new TypeError("guardPublish needs a function");
+        this.core.guards.publish.push(guard);
+      },
+      rpcPattern: (pattern, handler) => this.core.guards.addRpcPattern(pattern, handler),
       routes: (routes, openapi) => {
         record.routes = [...record.routes, ...routes];
         if (openapi !== undefined) record.openapi = openapi;

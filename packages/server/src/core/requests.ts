@@ -5,6 +5,7 @@ import {
   isValidChannel,
   isValidEventName,
   isValidId,
+  namespaceOf,
   PERSONAL,
   PROTOCOL_VERSION,
   type PublishFrame,
@@ -18,7 +19,7 @@ import {
 } from "@switchyard/protocol";
 import type { BrokerEvent } from "../broker/broker.js";
 import type { Connection } from "./connection.js";
-import type { HubCore } from "./core.js";
+import type { HubCore, RpcEntry } from "./core.js";
 import { accessContext, type Namespace } from "./namespaces.js";
 import type { AccessContext } from "./options.js";
 import { publishChecked } from "./publish.js";
@@ -61,7 +62,19 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
   }
   const upgrade = connection.takeUpgradeCredentials();
   const token = frame.token ?? upgrade.token;
-  const identity = await core.authenticator.authenticate(token);
+  const decided = core.guards.decidesConnects
+    ? await core.guards.authenticate({
+        clientId: connection.clientId,
+        token,
+        data: frame.data,
+        sdk: frame.sdk,
+        headers: upgrade.parts?.headers ?? NOTHING,
+        cookies: upgrade.parts?.cookies ?? NOTHING,
+        ip: connection.ip,
+        codec: connection.codec.name,
+      })
+    : undefined;
+  const identity = decided ?? (await core.authenticator.authenticate(token));
   if (connection.state !== "opening") return;
   // The id asked for, when it is bound to this identity; else a fresh one (the result says
   // which, so a client that asked for another session sees it did not get it).
@@ -77,9 +90,16 @@ async function connect(core: HubCore, connection: Connection, frame: ConnectFram
     ...(identity.userId === null ? [] : [PERSONAL.user + identity.userId]),
     PERSONAL.broadcast,
   ];
+  // Channels a feature deciding the connect had the client join (server-side subscriptions).
+  const assigned = (identity.channels ?? []).map((channel) => resolveChannel(core, channel));
   const joined: [Subscription, Prepared][] = [];
-  for (const channel of personal) {
-    const subscription = createSubscription(channel, core.namespaces.resolve(channel), undefined);
+  for (const [index, channel] of [...personal, ...(identity.channels ?? [])].entries()) {
+    const namespace =
+      index < personal.length
+        ? core.namespaces.resolve(channel)
+        : assigned[index - personal.length];
+    if (namespace === undefined) continue;
+    const subscription = createSubscription(channel, namespace, undefined);
     const prepared = await prepare(core, connection, subscription, frame.since?.[channel]);
     if (prepared === undefined) return;
     joined.push([subscription, prepared]);
@@ -125,6 +145,16 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
     }
   }
   await core.namespaces.checkSubscribe(namespace, channel, connection);
+  let info: unknown;
+  for (const guard of core.guards.subscribe) {
+    const verdict = await guard({
+      client: connection.info,
+      channel,
+      namespace: namespaceOf(channel),
+    });
+    if (verdict?.info !== undefined) info = verdict.info;
+    if (connection.state !== "open") return;
+  }
   const existing = connection.subscriptions.has(channel);
   if (!existing && requestedSubscriptions(connection) >= core.limits.maxSubscriptions) {
     throw new SwitchyardError(
@@ -149,8 +179,12 @@ async function subscribe(core: HubCore, connection: Connection, frame: Subscribe
   });
   activate(connection, subscription, prepared);
   if (!existing) {
-    core.emitter.emit("subscribe", { client: connection.info, channel }, (error) =>
-      core.logger.error({ err: error }, "subscribe listener failed"),
+    core.emitter.emit(
+      "subscribe",
+      info === undefined
+        ? { client: connection.info, channel }
+        : { client: connection.info, channel, info },
+      (error) => core.logger.error({ err: error }, "subscribe listener failed"),
     );
   }
 }
@@ -262,6 +296,17 @@ async function unsubscribe(core: HubCore, connection: Connection, frame: Unsubsc
 async function publish(core: HubCore, connection: Connection, frame: PublishFrame) {
   const namespace = resolveChannel(core, frame.channel);
   await core.namespaces.checkPublish(namespace, frame.channel, connection);
+  let data = frame.data;
+  for (const guard of core.guards.publish) {
+    const verdict = await guard({
+      client: connection.info,
+      channel: frame.channel,
+      namespace: namespaceOf(frame.channel),
+      event: frame.event,
+      data,
+    });
+    if (verdict !== undefined) data = verdict.data;
+  }
   const ephemeral = namespace.ephemeral?.(frame.event) === true;
   if (ephemeral && !connection.takeEphemeral(frame.channel, namespace.ephemeralRate)) {
     throw new SwitchyardError(
@@ -269,12 +314,12 @@ async function publish(core: HubCore, connection: Connection, frame: PublishFram
       `At most ${namespace.ephemeralRate} ephemeral events per second on '${frame.channel}'`,
     );
   }
-  const result = await publishChecked(core, namespace, { ...frame, ephemeral });
+  const result = await publishChecked(core, namespace, { ...frame, data, ephemeral });
   connection.reply(frame.id, result);
 }
 
 async function rpc(core: HubCore, connection: Connection, frame: RpcFrame) {
-  const entry = core.rpcs.get(frame.method);
+  const entry = core.rpcs.get(frame.method) ?? patternEntry(core, frame.method);
   if (!entry) {
     throw new SwitchyardError("method_not_found", `No RPC method '${frame.method}'`);
   }
@@ -284,6 +329,15 @@ async function rpc(core: HubCore, connection: Connection, frame: RpcFrame) {
   const result = await entry.handler(data, { client: connection.info, method: frame.method });
   if (connection.state === "open") connection.reply(frame.id, result);
 }
+
+/** The handler of a method no `hub.rpc` names, from a feature's pattern (`sim.*`). */
+function patternEntry(core: HubCore, method: string): RpcEntry | undefined {
+  const handler = core.guards.rpcHandler(method);
+  return handler === undefined ? undefined : { schema: undefined, handler };
+}
+
+/** The headers or cookies of a connection nobody asked for. */
+const NOTHING: Readonly<Record<string, string>> = Object.freeze({});
 
 async function refresh(core: HubCore, connection: Connection, frame: RefreshFrame) {
   const identity = await core.authenticator.authenticate(frame.token);

@@ -365,8 +365,8 @@ const paths: Record<string, Record<string, Json>> = {
 
 /**
  * The hand-written OpenAPI 3.1 document of the HTTP API, served at `/api/openapi.json`: the
- * core routes and the fragments of the hub's features (jobs), with the `webhooks` the hub sends
- * when the webhooks feature is installed.
+ * core routes and the fragments of the hub's features, with the `webhooks` the hub sends (the
+ * webhooks feature's bodies, the proxies' requests) when those are installed.
  */
 export function openApiDocument(options: {
   serverUrl: string;
@@ -378,8 +378,8 @@ export function openApiDocument(options: {
   const webhooks: Record<string, Json> = {};
   for (const { openapi } of options.features) {
     if (openapi === undefined) continue;
-    Object.assign(webhooks, openapi.webhooks);
     Object.assign(featurePaths, openapi.paths);
+    Object.assign(webhooks, openapi.webhooks);
     Object.assign(featureSchemas, openapi.schemas);
     Object.assign(featureResponses, openapi.responses);
   }

@@ -9,6 +9,7 @@ import {
   type JWTVerifyOptions,
   jwtVerify,
 } from "jose";
+import type { ClientInfo } from "../hub-api.js";
 import type { AuthOptions } from "../options.js";
 
 /** Who is behind a connection, as established by its token. */
@@ -19,6 +20,14 @@ export interface Identity {
   claims: Readonly<Record<string, unknown>>;
   /** When the token expires, in milliseconds since the Unix epoch; null when it does not. */
   expiresAt: number | null;
+  /** Public facts a feature deciding the connect gave (a connect proxy's `info`). */
+  info?: unknown;
+  /** Server-side facts a feature deciding the connect gave; never sent to clients. */
+  meta?: unknown;
+  /** Extends the connection's life at `expiresAt` instead of closing it (a refresh proxy). */
+  refresh?: (client: ClientInfo) => Promise<{ expiresAt: number | null }>;
+  /** Channels the client joins at connect without asking (server-side subscriptions). */
+  channels?: readonly string[];
 }
 
 /** Verifies the token a client gives on connect or refresh. */

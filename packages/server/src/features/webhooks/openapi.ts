@@ -1,7 +1,7 @@
 import { ERROR_CODES } from "@switchyard/protocol";
 import type { Json, OpenApiFragment } from "../../core/hub-api.js";
+import { SIGNATURE_HEADER } from "../../http/signature.js";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "./options.js";
-import { SIGNATURE_HEADER } from "./signature.js";
 
 /**
  * The OpenAPI 3.1 `webhooks` section: the request the hub sends the backend for each event

@@ -1,7 +1,7 @@
 import type { Logger } from "../../core/options.js";
+import { SIGNATURE_HEADER, signWebhook } from "../../http/signature.js";
 import type { WebhookEvent } from "./events.js";
 import type { ResolvedWebhookOptions } from "./options.js";
-import { SIGNATURE_HEADER, signWebhook } from "./signature.js";
 
 /** What the sender needs of the resolved options. */
 export type SenderOptions = Pick<
