@@ -128,8 +128,8 @@ describe("a node shut down (a deploy)", () => {
     });
     const marker = await connected(watching.wsUrl, { token: await signToken("marker") });
     await marker.request({ type: "subscribe", channel });
-    const markerId = (marker.frames.find((f) => f.type === "reply")?.result as { clientId: string })
-      .clientId;
+    const connectReply = marker.frames.find((f) => f.type === "reply");
+    const markerId = (connectReply?.result as { clientId: string } | undefined)?.clientId;
     await watcher.next(
       (f) =>
         f.event === "$presence" &&
