@@ -20,6 +20,7 @@ const STATE_FILE = {
       },
     },
   },
+  presence: { namespaces: { room: true } },
 } as const;
 
 /** `switchyard serve --allow-anonymous` on a free port. */
@@ -228,6 +229,33 @@ describe("the inspector in Chromium", () => {
     await page.click("#state-form button");
     await page.locator("#state-note", { hasText: "state_not_found" }).waitFor();
     expect(await page.locator("#state-body tr").count()).toBe(0);
+    expect(chromium.errors).toEqual([]);
+  });
+
+  it("shows who is present on a channel, grouped by user, and follows joins and leaves", async () => {
+    const { server, page, chromium } = await openInspector();
+    const ada = await subscriber(server.wsUrl, "room:1");
+    await subscriber(server.wsUrl, "room:1");
+
+    await page.fill("#api-key", API_KEY);
+    await page.press("#api-key", "Enter");
+    // Clicking the channel in the channels table opens its members (and subscribes the
+    // console to it: the inspector's own connection is the third member).
+    await page.locator('#channels-body tr[data-channel="room:1"] button').click();
+    await page.locator("#members-count", { hasText: "3 member(s), 3 connection(s)" }).waitFor();
+    expect(await page.inputValue("#members-channel")).toBe("room:1");
+    expect(await page.locator("#members-body tr").count()).toBe(3);
+    expect(await page.locator("#members-body td").first().textContent()).toBe("anonymous");
+
+    // One leaves (a clean close): the panel follows.
+    ada.ws.close(1000);
+    await page.locator("#members-count", { hasText: "2 member(s), 2 connection(s)" }).waitFor();
+    expect(await page.locator("#members-body tr").count()).toBe(2);
+
+    // A channel without presence says so.
+    await page.fill("#members-channel", "news");
+    await page.click("#members-form button");
+    await page.locator("#members-note", { hasText: "presence_disabled" }).waitFor();
     expect(chromium.errors).toEqual([]);
   });
 });
