@@ -117,6 +117,11 @@ export class Connection extends OutboundQueue implements SocketHandler, InboundO
     return this.tokenClaims;
   }
 
+  /** The user's public info from a connect decision; undefined without one. */
+  get userInfo(): unknown {
+    return this.decided?.info;
+  }
+
   /** When the token expires (ms since the Unix epoch); null when it does not. */
   get expiresAt(): number | null {
     return this.tokenExpiresAt;

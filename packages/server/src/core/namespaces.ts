@@ -183,6 +183,7 @@ export function accessContext(who: Requester, channel: string): AccessContext {
     sessionId: who.sessionId,
     userId: who.userId,
     claims: who.claims,
+    ...(who.userInfo === undefined ? {} : { userInfo: who.userInfo }),
   };
 }
 

@@ -24,6 +24,11 @@ export interface AccessContext {
   userId: string | null;
   /** The verified token claims (empty for anonymous connections). */
   claims: Readonly<Record<string, unknown>>;
+  /**
+   * Public facts about the user (a name, an avatar) that a connect decision gave
+   * (`host.authenticate`, the connect proxy's `info`); undefined without one.
+   */
+  userInfo?: unknown;
 }
 
 /** What a conflation key function sees of an event. */

@@ -20,7 +20,8 @@ export interface PresenceNamespaceOptions {
   /**
    * The presence info of a connection, shown to everyone on the channel. Return plain data
    * (what the key-value store carries).
-   * @default the token's `presence` claim, or null without one
+   * @default the info a connect decision gave (the connect proxy's `info`), else the token's
+   * `presence` claim, else null
    */
   info?: (client: AccessContext) => unknown;
 }
@@ -95,7 +96,8 @@ export interface ResolvedPresenceOptions {
   readonly maxBatch: number;
 }
 
-const claimInfo = (client: AccessContext): unknown => client.claims.presence ?? null;
+const claimInfo = (client: AccessContext): unknown =>
+  client.userInfo ?? client.claims.presence ?? null;
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;

@@ -1,13 +1,7 @@
 import type { PresenceEventData, PresenceReply } from "@switchyard/protocol";
 import { describe, expect, it } from "vitest";
 import { type BrokerEvent, createHttpApi } from "../../../src/index.js";
-import {
-  connected,
-  OPEN_POLICY,
-  onCleanup,
-  type RawClient,
-  startHub,
-} from "../../helpers/fixtures.js";
+import { connected, OPEN_POLICY, onCleanup, RawClient, startHub } from "../../helpers/fixtures.js";
 
 /** Server code's view of the `$presence` events of a channel, with a way to wait. */
 async function presenceEvents(hub: Awaited<ReturnType<typeof startHub>>["hub"], channel: string) {
@@ -104,6 +98,28 @@ describe("presence on one hub", () => {
     client.ws.terminate();
     const events = await seen.until((all) => all.some((data) => data.left !== undefined));
     expect(events.at(-1)?.count).toEqual({ members: 0, connections: 0 });
+  });
+
+  it("shows the info a connect decision gave (the connect proxy's info) before the token's claim", async () => {
+    const { hub, url } = await startHub({
+      ...OPEN_POLICY,
+      presence: { namespaces: { room: true } },
+    });
+    // A feature deciding connects from the connect frame's data, as the connect proxy does.
+    hub.use({
+      name: "desk",
+      install: (host) =>
+        host.authenticate(async ({ data }) => {
+          const { user } = data as { user: string };
+          return { userId: user, info: { name: user.toUpperCase() } };
+        }),
+    });
+    const client = new RawClient(url);
+    await client.connect({ data: { user: "ada" } });
+    const reply = await subscribe(client, "room:7");
+    expect(reply.members).toEqual([
+      { userId: "ada", info: { name: "ADA" }, clientIds: [expect.any(String)] },
+    ]);
   });
 
   it("throws presence_disabled from hub.presence on a namespace without it", async () => {
