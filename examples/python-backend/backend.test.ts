@@ -164,6 +164,40 @@ describe("examples/python-backend", () => {
     expect(unknown.error).toMatchObject({ code: "backend_error", details: { code: 1404 } });
   });
 
+  it("hears who connects and disconnects, and why, through the hub's signed webhooks", async () => {
+    const port = await freePort();
+    const backend = await startBackend(`http://127.0.0.1:${port}`, 300);
+    const hub = await startHub(port, {
+      ...proxyConfig(backend),
+      webhooks: {
+        url: `${backend}/switchyard/webhooks`,
+        secret: SECRET,
+        events: ["connected", "disconnected"],
+        batch: { window: 20 },
+      },
+    });
+    const online = async (expected: Record<string, number>) => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const response = await fetch(`${backend}/online`, { method: "POST", body: "{}" });
+        const { users } = (await response.json()) as { users: Record<string, number> };
+        if (JSON.stringify(users) === JSON.stringify(expected)) return;
+        if (Date.now() > deadline) expect(users).toEqual(expected);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    const ada = await login(backend, "ada");
+    const first = await tab(hub, ada);
+    const second = await tab(hub, ada);
+    expect(second.reply.error).toBeUndefined();
+    await online({ ada: 2 });
+    first.client.ws.close(1000);
+    await online({ ada: 1 });
+    // The hub ends the other tab: the backend learns it, with the hub's reason.
+    expect(hub.hub.disconnect({ userId: "ada" })).toBe(1);
+    await online({});
+  });
+
   it("refuses requests to its hooks that the hub did not sign", async () => {
     const backend = await startBackend("http://127.0.0.1:1", 300);
     const body = JSON.stringify({ cookies: {}, headers: {} });

@@ -15,9 +15,11 @@ Endpoints (the hub POSTs JSON to the /switchyard/... ones; docs/backends.md):
     POST /switchyard/refresh     refresh proxy: is the session still valid?
     POST /switchyard/subscribe   subscribe proxy: `sim:<id>` only for the user who started it
     POST /switchyard/rpc         rpc proxy: `sim.start` starts a simulation
+    POST /switchyard/webhooks    the hub's signed webhooks: who connects and disconnects (and why)
+    POST /online                 -> {"users": {"ada": 2}}: connections per user, from the webhooks
 
-With --secret (the hub's `proxy.secret`), requests to /switchyard/... must carry the hub's
-signature. Prints one JSON line when listening: {"listening": <port>}.
+With --secret (the hub's `proxy.secret` and `webhooks.secret`), requests to /switchyard/...
+must carry the hub's signature. Prints one JSON line when listening: {"listening": <port>}.
 """
 
 import argparse
@@ -31,6 +33,7 @@ import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import signature
+from webhook_receiver import SeenIds
 
 # The application's own error codes (the hub passes them to the client as details.code;
 # backends use 1000-1999).
@@ -58,6 +61,8 @@ class App:
         self.step_delay = step_delay
         self.lock = threading.Lock()
         self.sessions = {}  # session id -> user
+        self.online = {}  # user -> the client ids connected, as the webhooks tell
+        self.seen = SeenIds()  # webhook event ids already handled (delivery is at least once)
         self.simulations = {}  # simulation id -> owner
 
     # --- the application's own routes -------------------------------------------------
@@ -125,6 +130,30 @@ class App:
         threading.Thread(target=self.simulate, args=(sim_id, steps), daemon=True).start()
         return {"data": {"id": sim_id, "channel": f"sim:{sim_id}"}}
 
+    def webhooks(self, body):
+        """The hub's lifecycle events, at least once each: handle each id once."""
+        for event in body["events"]:
+            if not self.seen.first_time(event["id"]):
+                continue
+            data = event["data"]
+            user = data.get("userId")
+            with self.lock:
+                clients = self.online.setdefault(user, set()) if user else set()
+                if event["type"] == "connected":
+                    clients.add(data["clientId"])
+                elif event["type"] == "disconnected":
+                    clients.discard(data["clientId"])
+                    if user and not clients:
+                        del self.online[user]
+            if event["type"] in ("connected", "disconnected"):
+                line = {"webhook": event["type"], "user": user, "reason": data.get("reason")}
+                print(json.dumps(line), flush=True)
+        return {}
+
+    def users_online(self, body):
+        with self.lock:
+            return {"users": {user: len(clients) for user, clients in self.online.items()}}
+
     def simulate(self, sim_id, steps):
         """The work: a step at a time, each reported through the hub's HTTP API."""
         channel = f"sim:{sim_id}"
@@ -161,6 +190,8 @@ def handler(app, secret):
         "/switchyard/refresh": app.refresh,
         "/switchyard/subscribe": app.subscribe,
         "/switchyard/rpc": app.rpc,
+        "/switchyard/webhooks": app.webhooks,
+        "/online": app.users_online,
     }
 
     class Handler(BaseHTTPRequestHandler):
