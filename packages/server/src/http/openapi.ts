@@ -1,11 +1,6 @@
-import {
-  closeCodeOf,
-  ERROR_CODES,
-  ERRORS,
-  type ErrorCode,
-  MAX_CHANNEL_LENGTH,
-} from "@switchyard/protocol";
+import { closeCodeOf, ERROR_CODES, MAX_CHANNEL_LENGTH } from "@switchyard/protocol";
 import type { InstalledFeature, Json } from "../core/hub-api.js";
+import { errorResponse, jsonBody, ref, response } from "./openapi-parts.js";
 import { MAX_HISTORY_LIMIT, MAX_IDEMPOTENCY_KEY_LENGTH, MAX_PUBLISH_BATCH } from "./validate.js";
 
 /** The parts of an OpenAPI 3.1 document that {@link openApiDocument} fills in. */
@@ -17,24 +12,6 @@ export interface OpenApiDocument {
   paths: Record<string, Record<string, Json>>;
   components: Record<string, Record<string, Json>>;
   [key: string]: Json;
-}
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
-const jsonBody = (schema: Json, example?: Json): Json => ({
-  "application/json": example === undefined ? { schema } : { schema, example },
-});
-
-function errorExample(code: ErrorCode, message?: string, details?: Json): Json {
-  const error: { [key: string]: Json } = { code, message: message ?? ERRORS[code].message };
-  if (details !== undefined) error.details = details;
-  return { error };
-}
-
-function errorResponse(description: string, ...codes: ErrorCode[]): Json {
-  const examples: { [key: string]: Json } = {};
-  for (const code of codes) examples[code] = { value: errorExample(code) };
-  return { description, content: { "application/json": { schema: ref("Error"), examples } } };
 }
 
 const idSchema: Json = {

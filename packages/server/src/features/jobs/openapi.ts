@@ -1,5 +1,11 @@
-import { ERRORS, type ErrorCode } from "@switchyard/protocol";
 import type { Json, OpenApiFragment } from "../../core/hub-api.js";
+import {
+  errorResponse as errors,
+  jsonBody,
+  object,
+  ref,
+  response,
+} from "../../http/openapi-parts.js";
 import {
   MAX_CANCEL_REASON_LENGTH,
   MAX_FAILURE_CODE_LENGTH,
@@ -8,20 +14,6 @@ import {
 import { MAX_STEP_LENGTH } from "./options.js";
 
 /** The job routes' part of the OpenAPI document (merged by `openApiDocument`). */
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
-const jsonBody = (schema: Json, example?: Json): Json => ({
-  "application/json": example === undefined ? { schema } : { schema, example },
-});
-
-function errors(description: string, ...codes: ErrorCode[]): Json {
-  const examples: { [key: string]: Json } = {};
-  for (const code of codes) {
-    examples[code] = { value: { error: { code, message: ERRORS[code].message } } };
-  }
-  return { description, content: { "application/json": { schema: ref("Error"), examples } } };
-}
 
 const nullable = (schema: { [key: string]: Json }): Json => ({
   ...schema,
@@ -147,13 +139,6 @@ function report(
   operation.requestBody = { required: false, content: jsonBody(body, example) };
   return { post: operation };
 }
-
-const object = (properties: { [key: string]: Json }, required: string[] = []): Json => ({
-  type: "object",
-  additionalProperties: false,
-  required,
-  properties,
-});
 
 const jobPaths: Record<string, Record<string, Json>> = {
   "/api/jobs": {

@@ -1,21 +1,9 @@
 import { type JobListResult, type JobSnapshot, SwitchyardError } from "@switchyard/protocol";
 import type { CoreHub } from "../../core/hub-api.js";
+import { rpcFields } from "../../core/rpc-data.js";
 import { canWatch } from "./access.js";
 import type { Jobs } from "./jobs.js";
 import { toSnapshot } from "./store.js";
-
-function fields(data: unknown, known: readonly string[]): Record<string, unknown> {
-  const body = data ?? {};
-  if (typeof body !== "object" || Array.isArray(body)) {
-    throw new SwitchyardError("invalid_data", "The RPC data must be an object", { field: "" });
-  }
-  for (const key of Object.keys(body)) {
-    if (!known.includes(key)) {
-      throw new SwitchyardError("invalid_data", `Unknown field '${key}'`, { field: key });
-    }
-  }
-  return body as Record<string, unknown>;
-}
 
 function idOf(body: Record<string, unknown>): string {
   const id = body.id;
@@ -34,7 +22,7 @@ function idOf(body: Record<string, unknown>): string {
  */
 export function registerJobRpcs(hub: CoreHub, jobs: Jobs): void {
   hub.rpc("job.get", async (data, { client }): Promise<JobSnapshot> => {
-    const id = idOf(fields(data, ["id"]));
+    const id = idOf(rpcFields(data, ["id"]));
     const info = await jobs.get(id);
     if (!canWatch(info, client)) {
       throw new SwitchyardError("forbidden", `Not allowed to watch job '${id}'`, { id });
@@ -43,7 +31,7 @@ export function registerJobRpcs(hub: CoreHub, jobs: Jobs): void {
   });
 
   hub.rpc("job.list", async (data, { client }): Promise<JobListResult> => {
-    fields(data, []);
+    rpcFields(data, []);
     const lists = await Promise.all([
       client.userId === null ? [] : jobs.list({ userId: client.userId }),
       jobs.list({ sessionId: client.sessionId }),
@@ -54,7 +42,7 @@ export function registerJobRpcs(hub: CoreHub, jobs: Jobs): void {
   });
 
   hub.rpc("job.cancel", async (data, { client }): Promise<JobSnapshot> => {
-    const body = fields(data, ["id", "reason"]);
+    const body = rpcFields(data, ["id", "reason"]);
     const id = idOf(body);
     const reason = body.reason;
     if (reason !== undefined && typeof reason !== "string") {

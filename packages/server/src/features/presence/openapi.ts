@@ -1,19 +1,8 @@
-import { ERRORS, type ErrorCode } from "@switchyard/protocol";
 import { MAX_PRESENCE_PAGE } from "../../broker/presence.js";
 import type { Json, OpenApiFragment } from "../../core/hub-api.js";
+import { errorResponse as errors, ref, response } from "../../http/openapi-parts.js";
 import { MAX_CURSOR_LENGTH } from "./channel-presence.js";
 import { DEFAULT_PAGE_SIZE } from "./options.js";
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
-
-function errors(description: string, ...codes: ErrorCode[]): Json {
-  const examples: { [key: string]: Json } = {};
-  for (const code of codes) {
-    examples[code] = { value: { error: { code, message: ERRORS[code].message } } };
-  }
-  return { description, content: { "application/json": { schema: ref("Error"), examples } } };
-}
 
 const channelParameter: Json = {
   name: "channel",

@@ -1,4 +1,5 @@
 import type { Json, OpenApiFragment } from "../../core/hub-api.js";
+import { ref } from "../../http/openapi-parts.js";
 import { BACKEND_CODE_RANGE } from "./backend.js";
 
 /**
@@ -6,8 +7,6 @@ import { BACKEND_CODE_RANGE } from "./backend.js";
  * (merged into `/api/openapi.json` when the proxy feature is installed), so a backend can
  * generate its types. docs/backends.md explains each with a Python example.
  */
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 
 /** An answer: `{"result": <result>}` or `{"error": BackendError}`. */
 const answer = (result: Json): Json => ({

@@ -1,28 +1,13 @@
-import { ERRORS, type ErrorCode } from "@switchyard/protocol";
 import type { Json, OpenApiFragment } from "../../core/hub-api.js";
+import {
+  errorResponse as errors,
+  jsonBody,
+  object,
+  ref,
+  response,
+} from "../../http/openapi-parts.js";
 
 /** The state routes' part of the OpenAPI document (merged by `openApiDocument`). */
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
-const response = (name: string): Json => ({ $ref: `#/components/responses/${name}` });
-const jsonBody = (schema: Json, example?: Json): Json => ({
-  "application/json": example === undefined ? { schema } : { schema, example },
-});
-
-function errors(description: string, ...codes: ErrorCode[]): Json {
-  const examples: { [key: string]: Json } = {};
-  for (const code of codes) {
-    examples[code] = { value: { error: { code, message: ERRORS[code].message } } };
-  }
-  return { description, content: { "application/json": { schema: ref("Error"), examples } } };
-}
-
-const object = (properties: { [key: string]: Json }, required: string[] = []): Json => ({
-  type: "object",
-  additionalProperties: false,
-  required,
-  properties,
-});
 
 const entry: Json = object(
   {

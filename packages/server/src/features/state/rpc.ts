@@ -1,19 +1,7 @@
 import { SwitchyardError } from "@switchyard/protocol";
 import type { ClientInfo, CoreHub } from "../../core/hub-api.js";
+import { rpcFields } from "../../core/rpc-data.js";
 import type { Actor, HubState, WriteInput } from "./state.js";
-
-function fields(data: unknown, known: readonly string[]): Record<string, unknown> {
-  const body = data ?? {};
-  if (typeof body !== "object" || Array.isArray(body)) {
-    throw new SwitchyardError("invalid_data", "The RPC data must be an object", { field: "" });
-  }
-  for (const key of Object.keys(body)) {
-    if (!known.includes(key)) {
-      throw new SwitchyardError("invalid_data", `Unknown field '${key}'`, { field: key });
-    }
-  }
-  return body as Record<string, unknown>;
-}
 
 const invalid = (field: string, message: string) =>
   new SwitchyardError("invalid_data", `Field '${field}' ${message}`, { field });
@@ -69,15 +57,15 @@ export function clientActor(client: ClientInfo): Actor {
  * - `state.undo {name}` → `{undone, version, changes, conflicts}`: the caller's last write.
  */
 export function registerStateRpcs(hub: CoreHub, state: HubState): void {
-  hub.rpc("state.get", (data, { client }) => state.get(nameOf(fields(data, ["name"])), client));
+  hub.rpc("state.get", (data, { client }) => state.get(nameOf(rpcFields(data, ["name"])), client));
 
   hub.rpc("state.write", (data, { client }) => {
-    const body = fields(data, ["name", "set", "delete", "ifVersion"]);
+    const body = rpcFields(data, ["name", "set", "delete", "ifVersion"]);
     return state.write(nameOf(body), parseWrite(body), clientActor(client));
   });
 
   hub.rpc("state.preset", (data, { client }) => {
-    const body = fields(data, ["name", "preset", "ifVersion"]);
+    const body = rpcFields(data, ["name", "preset", "ifVersion"]);
     if (typeof body.preset !== "string") throw invalid("preset", "must be a preset name");
     return state.preset(
       nameOf(body),
@@ -88,6 +76,6 @@ export function registerStateRpcs(hub: CoreHub, state: HubState): void {
   });
 
   hub.rpc("state.undo", (data, { client }) =>
-    state.undo(nameOf(fields(data, ["name"])), clientActor(client)),
+    state.undo(nameOf(rpcFields(data, ["name"])), clientActor(client)),
   );
 }

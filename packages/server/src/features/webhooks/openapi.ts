@@ -1,5 +1,6 @@
 import { ERROR_CODES } from "@switchyard/protocol";
 import type { Json, OpenApiFragment } from "../../core/hub-api.js";
+import { ref } from "../../http/openapi-parts.js";
 import { SIGNATURE_HEADER } from "../../http/signature.js";
 import { WEBHOOK_EVENTS, type WebhookEventName } from "./options.js";
 
@@ -8,8 +9,6 @@ import { WEBHOOK_EVENTS, type WebhookEventName } from "./options.js";
  * type, with the schemas of every event, so a backend can generate its types. It describes
  * the same shapes as events.ts.
  */
-
-const ref = (name: string): Json => ({ $ref: `#/components/schemas/${name}` });
 
 /** `connected` → `ConnectedWebhookEvent`. */
 export function webhookSchemaName(type: WebhookEventName): string {
