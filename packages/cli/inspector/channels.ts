@@ -1,5 +1,6 @@
 import { byId, el } from "./dom.js";
 import type { HubTarget } from "./hub-target.js";
+import { pollWithKey } from "./poll.js";
 
 /**
  * The `localStorage` key under which this browser remembers API keys: a JSON object from each
@@ -55,9 +56,6 @@ export function startChannels(hub: HubTarget, pick: (channel: string) => void): 
   const note = byId("channels-note", HTMLElement);
   let key = storedKeys()[hub.base()] ?? "";
   input.value = key;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  /** Counts refreshes: an answer to any but the latest is dropped (another key or hub). */
-  let generation = 0;
 
   const say = (text: string, state: "idle" | "ok" | "error") => {
     note.textContent = text;
@@ -96,53 +94,37 @@ export function startChannels(hub: HubTarget, pick: (channel: string) => void): 
     );
   }
 
-  async function refresh(): Promise<void> {
-    clearTimeout(timer);
-    const mine = ++generation;
-    const stale = () => mine !== generation;
-    if (key === "") {
+  const poll = pollWithKey<{ channels: ChannelInfo[] }>(hub, () => key, {
+    interval: INTERVAL,
+    path: () => "api/channels",
+    idle: () => {
       body.replaceChildren();
       say(
         `Enter the API key of ${hub.label()} (printed by switchyard serve) to list its channels.`,
         "idle",
       );
-      return;
-    }
-    try {
-      const response = await fetch(hub.url("api/channels"), {
-        headers: { authorization: `Bearer ${key}` },
-        cache: "no-store",
-      });
-      if (stale()) return;
-      if (response.status === 401) {
-        body.replaceChildren();
-        say(`${hub.label()} refused this API key.`, "error");
-        return;
-      }
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      const { channels } = (await response.json()) as { channels: ChannelInfo[] };
-      if (stale()) return;
-      render(channels);
-    } catch (error) {
-      if (stale()) return;
-      const reason = error instanceof Error ? error.message : String(error);
-      say(`Cannot list the channels of ${hub.label()} (${reason}).`, "error");
-    }
-    timer = setTimeout(refresh, INTERVAL);
-  }
+    },
+    answer: (status, answer) => {
+      if (status === 200) return render(answer.channels);
+      body.replaceChildren();
+      if (status === 401) say(`${hub.label()} refused this API key.`, "error");
+      else say(`Cannot list the channels of ${hub.label()} (HTTP ${status}).`, "error");
+    },
+    failed: (reason) => say(`Cannot list the channels of ${hub.label()} (${reason}).`, "error"),
+  });
 
   const use = (value: string) => {
     key = value.trim();
     input.value = key;
     storeKey(hub.base(), key);
-    void refresh();
+    poll.refresh();
   };
   // Another hub: its own key (if this browser knows it) and none of the last hub's channels.
   hub.onChange(() => {
     key = storedKeys()[hub.base()] ?? "";
     input.value = key;
     body.replaceChildren();
-    void refresh();
+    poll.refresh();
   });
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -150,6 +132,6 @@ export function startChannels(hub: HubTarget, pick: (channel: string) => void): 
   });
   input.addEventListener("change", () => use(input.value));
   forget.addEventListener("click", () => use(""));
-  void refresh();
+  poll.refresh();
   return { apiKey: () => key };
 }

@@ -1,6 +1,7 @@
 import type { PresencePage } from "@switchyard/client";
 import { byId, el, formatData } from "./dom.js";
 import type { HubTarget } from "./hub-target.js";
+import { pollWithKey } from "./poll.js";
 
 /** Milliseconds between two reads of the open channel's members. */
 const INTERVAL = 2_000;
@@ -26,8 +27,6 @@ export function startMembersPanel(hub: HubTarget, apiKey: () => string): Members
   const note = byId("members-note", HTMLElement);
   const count = byId("members-count", HTMLElement);
   let channel = "";
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let generation = 0;
 
   const say = (text: string, state: "idle" | "ok" | "error") => {
     note.textContent = text;
@@ -59,56 +58,38 @@ export function startMembersPanel(hub: HubTarget, apiKey: () => string): Members
     );
   }
 
-  async function refresh(): Promise<void> {
-    clearTimeout(timer);
-    const mine = ++generation;
-    const stale = () => mine !== generation;
-    if (channel === "") {
-      say("Enter a channel of a namespace with presence on (room:42).", "idle");
-      return;
-    }
-    const key = apiKey();
-    if (key === "") {
-      say(`Enter the API key of ${hub.label()} to see who is present.`, "idle");
-      return;
-    }
-    try {
-      const path = `api/presence/${encodeURIComponent(channel)}?limit=${PAGE}`;
-      const response = await fetch(hub.url(path), {
-        headers: { authorization: `Bearer ${key}` },
-        cache: "no-store",
-      });
-      if (stale()) return;
-      const answer = (await response.json()) as PresencePage & { error?: { code: string } };
-      if (stale()) return;
-      if (!response.ok) {
-        body.replaceChildren();
-        count.textContent = "";
-        const code = answer.error?.code ?? `HTTP ${response.status}`;
-        say(`${code}: no presence on ${channel}.`, "error");
-      } else {
-        render(answer);
-      }
-    } catch (error) {
-      if (stale()) return;
-      const reason = error instanceof Error ? error.message : String(error);
-      say(`Cannot read the members of ${channel} (${reason}).`, "error");
-    }
-    timer = setTimeout(refresh, INTERVAL);
-  }
+  const poll = pollWithKey<PresencePage & { error?: { code: string } }>(hub, apiKey, {
+    interval: INTERVAL,
+    path: () =>
+      channel === "" ? undefined : `api/presence/${encodeURIComponent(channel)}?limit=${PAGE}`,
+    idle: (missingKey) =>
+      say(
+        missingKey
+          ? `Enter the API key of ${hub.label()} to see who is present.`
+          : "Enter a channel of a namespace with presence on (room:42).",
+        "idle",
+      ),
+    answer: (status, answer) => {
+      if (status === 200) return render(answer);
+      body.replaceChildren();
+      count.textContent = "";
+      say(`${answer.error?.code ?? `HTTP ${status}`}: no presence on ${channel}.`, "error");
+    },
+    failed: (reason) => say(`Cannot read the members of ${channel} (${reason}).`, "error"),
+  });
 
   const open = (value: string) => {
     channel = value.trim();
     input.value = channel;
     body.replaceChildren();
     count.textContent = "";
-    void refresh();
+    poll.refresh();
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     open(input.value);
   });
   hub.onChange(() => open(channel));
-  void refresh();
+  poll.refresh();
   return { open };
 }

@@ -1,6 +1,7 @@
 import type { StateDocument } from "@switchyard/client";
 import { byId, el, formatData } from "./dom.js";
 import type { HubTarget } from "./hub-target.js";
+import { pollWithKey } from "./poll.js";
 
 /** Milliseconds between two reads of the open document. */
 const INTERVAL = 1_000;
@@ -23,8 +24,6 @@ export function startStatePanel(hub: HubTarget, apiKey: () => string): StatePane
   const note = byId("state-note", HTMLElement);
   const version = byId("state-version", HTMLElement);
   let name = "";
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let generation = 0;
   let shown: StateDocument | undefined;
 
   const say = (text: string, state: "idle" | "ok" | "error") => {
@@ -66,42 +65,25 @@ export function startStatePanel(hub: HubTarget, apiKey: () => string): StatePane
     );
   }
 
-  async function refresh(): Promise<void> {
-    clearTimeout(timer);
-    const mine = ++generation;
-    const stale = () => mine !== generation;
-    if (name === "") {
-      say("Enter a document's name (settings for the channel state:settings).", "idle");
-      return;
-    }
-    const key = apiKey();
-    if (key === "") {
-      say(`Enter the API key of ${hub.label()} to read its documents.`, "idle");
-      return;
-    }
-    try {
-      const response = await fetch(hub.url(`api/state/${encodeURIComponent(name)}`), {
-        headers: { authorization: `Bearer ${key}` },
-        cache: "no-store",
-      });
-      if (stale()) return;
-      const answer = (await response.json()) as StateDocument & { error?: { code: string } };
-      if (stale()) return;
-      if (!response.ok) {
-        body.replaceChildren();
-        version.textContent = "";
-        shown = undefined;
-        say(`${answer.error?.code ?? `HTTP ${response.status}`}: no document ${name}.`, "error");
-      } else {
-        render(answer);
-      }
-    } catch (error) {
-      if (stale()) return;
-      const reason = error instanceof Error ? error.message : String(error);
-      say(`Cannot read state:${name} (${reason}).`, "error");
-    }
-    timer = setTimeout(refresh, INTERVAL);
-  }
+  const poll = pollWithKey<StateDocument & { error?: { code: string } }>(hub, apiKey, {
+    interval: INTERVAL,
+    path: () => (name === "" ? undefined : `api/state/${encodeURIComponent(name)}`),
+    idle: (missingKey) =>
+      say(
+        missingKey
+          ? `Enter the API key of ${hub.label()} to read its documents.`
+          : "Enter a document's name (settings for the channel state:settings).",
+        "idle",
+      ),
+    answer: (status, answer) => {
+      if (status === 200) return render(answer);
+      body.replaceChildren();
+      version.textContent = "";
+      shown = undefined;
+      say(`${answer.error?.code ?? `HTTP ${status}`}: no document ${name}.`, "error");
+    },
+    failed: (reason) => say(`Cannot read state:${name} (${reason}).`, "error"),
+  });
 
   const open = (value: string) => {
     name = value.trim().replace(/^state:/, "");
@@ -109,13 +91,13 @@ export function startStatePanel(hub: HubTarget, apiKey: () => string): StatePane
     shown = undefined;
     body.replaceChildren();
     version.textContent = "";
-    void refresh();
+    poll.refresh();
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     open(input.value);
   });
   hub.onChange(() => open(name));
-  void refresh();
+  poll.refresh();
   return { open };
 }
