@@ -87,10 +87,12 @@ export type {
   StateSnapshot,
   StateStatus,
   StateStore,
+  StateStoreOptions,
   StateValues,
   StateWriteOptions,
   StateWriteRequest,
 } from "./state.js";
+export { DEFAULT_STATE_GAP_TIMEOUT } from "./state.js";
 export type { Readable } from "./store.js";
 export type {
   ReceivedEvent,

@@ -11,6 +11,7 @@ import {
 import type { JobLink } from "./job.js";
 import type { CallOptions } from "./requests.js";
 import { StateDocumentModel } from "./state-document.js";
+import { StateGapWatch } from "./state-gap.js";
 import { Emitter, type Readable, Store } from "./store.js";
 import type { ReceivedEvent, ResetInfo, SubscriptionState } from "./subscription.js";
 
@@ -19,6 +20,21 @@ export interface StateLink {
   subscribe: JobLink["subscribe"];
   rpc(method: string, data: unknown, options?: CallOptions): Promise<unknown>;
 }
+
+/** Options of `client.state(name, options)`. */
+export interface StateStoreOptions {
+  /**
+   * Milliseconds a version may stay seen above the store's `version` (a write between it and
+   * the version still missing: another hub node's batch late, or lost with a node that died)
+   * before the store asks the hub for the whole document (`state.get`), which closes the gap.
+   * Twice the hub's default batch window, with room for the network.
+   * @default 1000
+   */
+  gapTimeout?: number;
+}
+
+/** Default of {@link StateStoreOptions.gapTimeout}. */
+export const DEFAULT_STATE_GAP_TIMEOUT = 1000;
 
 /** A document's values: dotted keys to JSON values. */
 export type StateValues = Record<string, unknown>;
@@ -59,8 +75,15 @@ export interface StateRefusal {
 export interface StateSnapshot<T extends StateValues = StateValues> {
   readonly name: string;
   readonly status: StateStatus;
-  /** The greatest document version the hub reported (0 before the first write). */
+  /**
+   * Every write up to this document version is in `values` and `entries` (0 before the first
+   * write): the version to pass as `ifVersion`. Changes above it show at once too; the version
+   * waits until the writes between have arrived (on a cluster, another node's batch may come
+   * after a later one), or asks the hub for the document when one is missing for `gapTimeout`.
+   */
   readonly version: number;
+  /** The greatest document version seen; above `version` while a write between is missing. */
+  readonly latestVersion: number;
   /** Every key's value, with this client's unanswered writes already applied. */
   readonly values: Readonly<Partial<T>>;
   /** The hub's confirmed entries (version, author, time), without the unanswered writes. */
@@ -85,9 +108,8 @@ export interface StateEvents {
 export interface StateWriteOptions extends CallOptions {
   /**
    * Compare-and-set: applies only when none of the write's keys changed after this document
-   * version; else refused with `state_conflict`. For one key, pass the version of the value you
-   * saw (`entries[key].version`): the snapshot's `version` may run ahead of changes still in
-   * another hub node's batch.
+   * version; else refused with `state_conflict`. Pass the snapshot's `version`: every change up
+   * to it is in the values you saw.
    */
   ifVersion?: number;
 }
@@ -147,6 +169,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
   readonly #store: Store<StateSnapshot<T>>;
   readonly #emitter = new Emitter<StateEvents>();
   readonly #subscription: ReturnType<StateLink["subscribe"]>;
+  readonly #gap: StateGapWatch;
   readonly #stop: () => void;
   #seen: unknown;
   #subscriptionState: SubscriptionState;
@@ -154,13 +177,17 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
   #nextId = 0;
   #disposed = false;
 
-  constructor(link: StateLink, name: string) {
+  constructor(link: StateLink, name: string, options: StateStoreOptions = {}) {
     this.name = name;
     this.#link = link;
+    this.#gap = new StateGapWatch(options.gapTimeout ?? DEFAULT_STATE_GAP_TIMEOUT, () =>
+      this.reload(),
+    );
     this.#store = new Store<StateSnapshot<T>>({
       name,
       status: "loading",
       version: 0,
+      latestVersion: 0,
       values: {} as Partial<T>,
       entries: {},
       pending: [],
@@ -236,6 +263,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#gap.close();
     this.#stop();
     this.#subscription.unsubscribe();
   }
@@ -279,7 +307,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
 
   #accepted(result: StateWriteResult, id: number | undefined): void {
     if (this.#disposed) return;
-    if (id === undefined) this.#model.applyChanges(result.changes, result.version);
+    if (id === undefined) this.#model.applyReply(result);
     else this.#model.settle(id, result);
     const conflicts = (result as Partial<StateUndoResult>).conflicts;
     this.#publish({ error: null, ...(conflicts === undefined ? {} : { conflicts }) });
@@ -295,7 +323,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
     if (error.code === "state_conflict") {
       const details = error.details as StateConflictDetails | undefined;
       if (details?.entries) this.#model.applyEntries(details.entries);
-      if (typeof details?.version === "number") this.#model.applyChanges([], details.version);
+      if (typeof details?.version === "number") this.#model.seeVersion(details.version);
     }
     const refusal: StateRefusal = { error, write };
     this.#publish({ error: refusal });
@@ -307,7 +335,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
     if (this.#disposed) return;
     if (event.event === "changes") {
       const data = event.data as StateEventData["changes"];
-      this.#model.applyChanges(data.changes, data.version);
+      this.#model.applyChanges(data.changes, data.writes);
     } else if (event.event === "reload") {
       this.#model.applyDocument((event.data as StateEventData["reload"]).document);
     } else {
@@ -355,6 +383,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
       next = {
         ...next,
         version: this.#model.version,
+        latestVersion: this.#model.latestVersion,
         values: this.#model.values() as Partial<T>,
         entries: this.#model.entries(),
         pending: this.#model.pendingKeys(),
@@ -367,6 +396,9 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
       next = { ...next, error: patch.error };
     if (patch.conflicts !== undefined) next = { ...next, conflicts: patch.conflicts };
     this.#store.set(next);
+    // Watched while subscribed; after a renewal the reply's snapshot covers any gap.
+    if (status === "ready") this.#gap.update(this.#model.version, this.#model.latestVersion);
+    else this.#gap.clear();
   }
 }
 
@@ -375,6 +407,10 @@ function versioned(ifVersion: number | undefined): { ifVersion?: number } {
 }
 
 /** Follows one state document; see {@link StateStore}. */
-export function watchState<T extends StateValues>(link: StateLink, name: string): StateStore<T> {
-  return new SyncedStateStore<T>(link, name);
+export function watchState<T extends StateValues>(
+  link: StateLink,
+  name: string,
+  options?: StateStoreOptions,
+): StateStore<T> {
+  return new SyncedStateStore<T>(link, name, options);
 }
