@@ -37,6 +37,7 @@ describe("synced state on one hub", () => {
     // Compare-and-sets on the store's own version never pass a write it has not seen.
     expect(figures.compareAndSets).toBeGreaterThan(50);
     expect(figures.overUnseen).toBe(0);
+    expect(figures.overUnseenAccepted).toBe(0);
     expect(figures.undos).toBeGreaterThan(10);
     expect(figures.finalVersion).toBeGreaterThan(400);
   }, 30_000);

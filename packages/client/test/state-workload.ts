@@ -29,6 +29,14 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** A compare-and-set sent: the key, the `ifVersion`, the store's entry version then. */
+export interface CompareAndSet {
+  readonly key: string;
+  readonly ifVersion: number;
+  readonly held: number | undefined;
+  accepted: boolean;
+}
+
 /** One client of the workload and what happened to its writes. */
 export interface Writer {
   readonly client: Client;
@@ -37,8 +45,7 @@ export interface Writer {
   readonly rejected: Map<string, number>;
   /** `refused` events the store emitted. */
   readonly reported: StateRefusal[];
-  /** The compare-and-sets sent: the key, the `ifVersion`, the store's entry version then. */
-  readonly compareAndSets: { key: string; ifVersion: number; held: number | undefined }[];
+  readonly compareAndSets: CompareAndSet[];
   accepted: number;
   undos: number;
   undoConflicts: number;
@@ -71,9 +78,13 @@ export interface WorkloadFigures {
   refusedByCode: Record<string, number>;
   undos: number;
   undoConflicts: number;
-  /** Compare-and-sets sent, and those whose `ifVersion` passed a write of the key not yet seen. */
+  /**
+   * Compare-and-sets sent; those whose `ifVersion` passed a write of the key the store had not
+   * seen; and of those, the ones the hub accepted (a change overwritten unseen).
+   */
   compareAndSets: number;
   overUnseen: number;
+  overUnseenAccepted: number;
   finalVersion: number;
   keys: number;
   /** Milliseconds from the last reply to every store showing the hub's document. */
@@ -170,6 +181,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<{
       undoConflicts: sum((w) => w.undoConflicts),
       compareAndSets: sum((w) => w.compareAndSets.length),
       overUnseen: sum((w) => w.compareAndSets.filter((cas) => overUnseen(cas, history)).length),
+      overUnseenAccepted: sum(
+        (w) => w.compareAndSets.filter((cas) => cas.accepted && overUnseen(cas, history)).length,
+      ),
       finalVersion: document.version,
       keys: Object.keys(document.entries).length,
       convergeMs: converged - lastReply,
@@ -192,13 +206,23 @@ function randomWrite(writer: Writer, random: () => number): Promise<unknown> {
   }
   if (kind < 0.7) return store.delete(key(random));
   if (kind < 0.9) {
-    // A compare-and-set on the store's version, or one up to 20 behind: refused when the key
-    // changed since.
+    // A compare-and-set on the store's version (half of them), or one up to 20 behind: refused
+    // when the key changed since.
     const snapshot = store.getSnapshot();
-    const ifVersion = Math.max(0, snapshot.version - Math.floor(random() * 20));
+    const behind = random() < 0.5 ? 0 : Math.floor(random() * 20);
+    const ifVersion = Math.max(0, snapshot.version - behind);
     const target = key(random);
-    writer.compareAndSets.push({ key: target, ifVersion, held: snapshot.entries[target]?.version });
-    return store.set(target, value, { ifVersion });
+    const cas: CompareAndSet = {
+      key: target,
+      ifVersion,
+      held: snapshot.entries[target]?.version,
+      accepted: false,
+    };
+    writer.compareAndSets.push(cas);
+    return store.set(target, value, { ifVersion }).then((result) => {
+      cas.accepted = true;
+      return result;
+    });
   }
   writer.undos++;
   return store.undo().then((result) => {
@@ -213,7 +237,7 @@ function randomWrite(writer: Writer, random: () => number): Promise<unknown> {
  * (or is a set while the store held no entry and no later delete explains it).
  */
 function overUnseen(
-  cas: { key: string; ifVersion: number; held: number | undefined },
+  cas: CompareAndSet,
   history: ReadonlyMap<string, readonly StateChange[]>,
 ): boolean {
   const changes = history.get(cas.key) ?? [];

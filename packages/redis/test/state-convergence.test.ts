@@ -64,6 +64,7 @@ describe("synced state on three hubs and one Redis", () => {
     // Compare-and-sets on a store's own version never pass a write it has not seen.
     expect(figures.compareAndSets).toBeGreaterThan(300);
     expect(figures.overUnseen).toBe(0);
+    expect(figures.overUnseenAccepted).toBe(0);
     expect(figures.undos).toBeGreaterThan(50);
     expect(figures.finalVersion).toBeGreaterThan(2_000);
   }, 60_000);
