@@ -28,13 +28,8 @@ import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./opti
 import { type Presence, watchPresence } from "./presence.js";
 import { type CallOptions, Requests } from "./requests.js";
 import { randomId, resolveSessionId, storeSessionId } from "./session.js";
-import {
-  type StateLink,
-  type StateStore,
-  type StateStoreOptions,
-  type StateValues,
-  watchState,
-} from "./state.js";
+import { type StateLink, type StateStore, type StateStoreOptions, watchState } from "./state.js";
+import type { StateValues } from "./state-snapshot.js";
 import { Emitter, type Readable } from "./store.js";
 import type { SubscribeOptions, Subscription } from "./subscription.js";
 import { type PersonalEvents, Subscriptions } from "./subscriptions.js";
