@@ -66,7 +66,7 @@ export interface StateSnapshot<T extends StateValues = StateValues> {
   readonly subscribeError: Error | null;
 }
 
-/** Listeners of a {@link StateStore}. */
+/** Listeners of a state store (`store.on(type, listener)`). */
 export interface StateEvents {
   /** A write was refused (also when the caller ignores the promise). */
   refused: (refusal: StateRefusal) => void;
