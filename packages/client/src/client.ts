@@ -28,7 +28,8 @@ import { type ClientOptions, type ResolvedOptions, resolveOptions } from "./opti
 import { type Presence, watchPresence } from "./presence.js";
 import { type CallOptions, Requests } from "./requests.js";
 import { randomId, resolveSessionId, storeSessionId } from "./session.js";
-import { type StateLink, type StateStore, type StateValues, watchState } from "./state.js";
+import { type StateLink, type StateStore, type StateStoreOptions, watchState } from "./state.js";
+import type { StateValues } from "./state-snapshot.js";
 import { Emitter, type Readable } from "./store.js";
 import type { SubscribeOptions, Subscription } from "./subscription.js";
 import { type PersonalEvents, Subscriptions } from "./subscriptions.js";
@@ -123,7 +124,9 @@ export interface Client<C extends Contract = Contract> {
    * Follows a synced state document (docs/state.md): a store of its values and version, kept
    * current by the hub's changes (again after every reconnect), with optimistic writes — `set`,
    * `delete`, `batch`, `applyPreset`, `undo` — queued in the outbox while the link is down.
-   * Call `dispose()` when done.
+   * Its `version` is the one to pass as `ifVersion`: every write up to it has been seen (on a
+   * cluster it waits for another node's late batch, and asks the hub for the document when one
+   * stays missing for `gapTimeout`). Call `dispose()` when done.
    *
    * @example
    * const physics = client.state<{ "physics.damping": number }>("settings");
@@ -135,7 +138,10 @@ export interface Client<C extends Contract = Contract> {
    * physics.on("refused", ({ error }) => toast(`Not saved: ${error.message}`));
    * slider.oninput = () => physics.set("physics.damping", Number(slider.value));
    */
-  state<T extends StateValues = StateValues>(name: string): StateStore<T>;
+  state<T extends StateValues = StateValues>(
+    name: string,
+    options?: StateStoreOptions,
+  ): StateStore<T>;
   /**
    * Who is present on a channel of a presence namespace (docs/presence.md): a store of the
    * count and the members (grouped by user: three tabs are one member), seeded by the
@@ -311,8 +317,11 @@ class SwitchyardClient<C extends Contract> implements Client<C> {
     return watchJobs(this.#featureLink());
   }
 
-  state<T extends StateValues = StateValues>(name: string): StateStore<T> {
-    return watchState<T>(this.#featureLink(), name);
+  state<T extends StateValues = StateValues>(
+    name: string,
+    options?: StateStoreOptions,
+  ): StateStore<T> {
+    return watchState<T>(this.#featureLink(), name, options);
   }
 
   presence(channel: string): Presence {

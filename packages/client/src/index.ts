@@ -82,15 +82,19 @@ export { SDK_NAME } from "./sdk.js";
 export { SESSION_STORAGE_KEY } from "./session.js";
 export type {
   StateBatch,
+  StateStore,
+  StateStoreOptions,
+  StateWriteOptions,
+} from "./state.js";
+export { DEFAULT_STATE_GAP_TIMEOUT } from "./state.js";
+export type {
   StateEvents,
   StateRefusal,
   StateSnapshot,
   StateStatus,
-  StateStore,
   StateValues,
-  StateWriteOptions,
   StateWriteRequest,
-} from "./state.js";
+} from "./state-snapshot.js";
 export type { Readable } from "./store.js";
 export type {
   ReceivedEvent,

@@ -16,23 +16,38 @@ export interface PendingWrite {
  * from any node) under an optimistic layer (this client's unanswered writes).
  *
  * The merge rule (docs/state.md): a change applies only when its version is greater than the
- * version held for its key, tombstones of deleted keys included; the document's version is the
- * greatest seen. A document (snapshot or reload) is authoritative at its version: its entries
- * apply by the same rule and the held keys it lacks that are not newer than it are deleted.
- * Every change at or below the newest document's version is then stale (the document already
- * reflects it), so tombstones up to that version are dropped: their `floor` does their work.
+ * version held for its key, tombstones of deleted keys included. A document (snapshot or reload)
+ * is authoritative at its version: its entries apply by the same rule and the held keys it lacks
+ * that are not newer than it are deleted. Every change at or below the newest document's
+ * version is then stale (the document already reflects it), so tombstones up to that version
+ * are dropped: their `floor` does their work.
+ *
+ * The document's {@link version} is the watermark: the greatest `v` such that every write from
+ * 1 to `v` is known — covered by a document, or listed as whole (a `changes` event's `writes`,
+ * a write's reply). Changes above it apply at once; only the version waits for the writes
+ * between, so a compare-and-set on it never passes a change the client has not seen.
  */
 export class StateDocumentModel {
   readonly #held = new Map<string, Held>();
   #pending: PendingWrite[] = [];
+  /** The contiguous watermark (see the class). */
   #version = 0;
+  /** Versions known whole above the watermark. */
+  readonly #known = new Set<number>();
+  /** The greatest version seen anywhere (a change, a document, a conflict's details). */
+  #latest = 0;
   /** The version of the newest document applied (-1 before the first). */
   #floor = -1;
   #revision = 0;
 
-  /** The greatest version seen (0 before anything). */
+  /** The watermark: every write up to it is known (0 before anything). */
   get version(): number {
     return this.#version;
+  }
+
+  /** The greatest version seen; above {@link version} while writes between are missing. */
+  get latestVersion(): number {
+    return this.#latest;
   }
 
   /** Grows with every change of what {@link values} or {@link entries} would return. */
@@ -45,23 +60,35 @@ export class StateDocumentModel {
     return this.#floor >= 0;
   }
 
-  /** Applies the changes of a `changes` event or of a write's reply; true when any applied. */
-  applyChanges(changes: readonly StateChange[], version = 0): boolean {
+  /**
+   * Applies changes: a `changes` event's (with its `writes`), a write's reply (its version as
+   * the one write), or a conflict's current entries (no write known whole). True when anything
+   * shown changed (values, entries, version).
+   */
+  applyChanges(changes: readonly StateChange[], writes: readonly number[] = []): boolean {
     let changed = false;
     for (const change of changes) {
+      this.#see(change.version);
       if (change.version <= this.#floor) continue;
       const held = this.#held.get(change.key);
       if (held !== undefined && change.version <= held.version) continue;
       this.#held.set(change.key, toHeld(change));
       changed = true;
-      if (change.version > this.#version) this.#version = change.version;
     }
-    if (version > this.#version) {
-      this.#version = version;
-      changed = true;
+    const before = this.#version;
+    for (const write of writes) {
+      this.#see(write);
+      if (write > this.#version) this.#known.add(write);
     }
+    this.#advance(this.#version);
+    if (this.#version !== before) changed = true;
     if (changed) this.#revision++;
     return changed;
+  }
+
+  /** Notes a version the hub reported without its writes (a conflict's `details.version`). */
+  seeVersion(version: number): void {
+    this.#see(version);
   }
 
   /**
@@ -72,10 +99,12 @@ export class StateDocumentModel {
    */
   applyDocument(document: StateDocument, options: { reset?: boolean } = {}): boolean {
     let changed = false;
-    if (options.reset && document.version < this.#version) {
+    if (options.reset && document.version < this.#latest) {
       this.#held.clear();
+      this.#known.clear();
       this.#floor = -1;
       this.#version = 0;
+      this.#latest = 0;
       changed = true;
     }
     for (const [key, entry] of Object.entries(document.entries)) {
@@ -92,10 +121,10 @@ export class StateDocumentModel {
       if (!held.deleted) changed = true;
     }
     if (document.version > this.#floor) this.#floor = document.version;
-    if (document.version > this.#version) {
-      this.#version = document.version;
-      changed = true;
-    }
+    this.#see(document.version);
+    const before = this.#version;
+    this.#advance(document.version);
+    if (this.#version !== before) changed = true;
     if (changed) this.#revision++;
     return changed;
   }
@@ -126,7 +155,20 @@ export class StateDocumentModel {
     const before = this.#pending.length;
     this.#pending = this.#pending.filter((write) => write.id !== id);
     if (this.#pending.length !== before) this.#revision++;
-    if (accepted) this.applyChanges(accepted.changes, accepted.version);
+    if (accepted) this.applyReply(accepted);
+  }
+
+  /**
+   * Applies an accepted write's reply: its changes, and its version as a write known whole. A
+   * reply that changed nothing carries the document's current version, which is no write of
+   * ours: it is only seen.
+   */
+  applyReply(reply: { version: number; changes: readonly StateChange[] }): boolean {
+    if (reply.changes.length === 0) {
+      this.#see(reply.version);
+      return false;
+    }
+    return this.applyChanges(reply.changes, [reply.version]);
   }
 
   /** The keys that unanswered writes touch, in the order first written. */
@@ -137,6 +179,11 @@ export class StateDocumentModel {
       for (const key of write.delete) keys.add(key);
     }
     return [...keys];
+  }
+
+  /** The version held for `key`, a deleted key's tombstone included; 0 when none is held. */
+  heldVersion(key: string): number {
+    return this.#held.get(key)?.version ?? 0;
   }
 
   /** The confirmed entries (deleted keys left out). */
@@ -167,6 +214,21 @@ export class StateDocumentModel {
   /** The confirmed document. */
   document(name: string): StateDocument {
     return { name, version: this.#version, entries: this.entries() };
+  }
+
+  #see(version: number): void {
+    if (version <= this.#latest) return;
+    this.#latest = version;
+    this.#revision++;
+  }
+
+  /** Raises the watermark to `to` (every write up to it known), then over the known versions. */
+  #advance(to: number): void {
+    if (to > this.#version) {
+      this.#version = to;
+      for (const version of this.#known) if (version <= to) this.#known.delete(version);
+    }
+    while (this.#known.delete(this.#version + 1)) this.#version++;
   }
 }
 

@@ -1,7 +1,6 @@
 import {
   type StateConflictDetails,
   type StateDocument,
-  type StateEntry,
   type StateEventData,
   type StateUndoResult,
   type StateWrite,
@@ -11,6 +10,15 @@ import {
 import type { JobLink } from "./job.js";
 import type { CallOptions } from "./requests.js";
 import { StateDocumentModel } from "./state-document.js";
+import { StateGapWatch } from "./state-gap.js";
+import type {
+  StateEvents,
+  StateRefusal,
+  StateSnapshot,
+  StateStatus,
+  StateValues,
+  StateWriteRequest,
+} from "./state-snapshot.js";
 import { Emitter, type Readable, Store } from "./store.js";
 import type { ReceivedEvent, ResetInfo, SubscriptionState } from "./subscription.js";
 
@@ -20,74 +28,27 @@ export interface StateLink {
   rpc(method: string, data: unknown, options?: CallOptions): Promise<unknown>;
 }
 
-/** A document's values: dotted keys to JSON values. */
-export type StateValues = Record<string, unknown>;
-
-/**
- * - `loading`: waiting for the hub's first snapshot.
- * - `ready`: subscribed; the hub's changes arrive.
- * - `offline`: the link is down (or the subscription is being renewed); values are the last
- *   known ones, writes are shown and queued in the outbox.
- * - `error`: the hub refused the subscription (`subscribeError`: `state_not_found`,
- *   `forbidden`); retried on the next reconnect.
- */
-export type StateStatus = "loading" | "ready" | "offline" | "error";
-
-/** A write as the store sent it, reported with its refusal. */
-export interface StateWriteRequest {
-  /** `write`: `set`, `delete` or `batch`; `preset`: `applyPreset`; `undo`: `undo`. */
-  readonly kind: "write" | "preset" | "undo";
-  readonly set?: Readonly<StateValues>;
-  readonly delete?: readonly string[];
-  readonly preset?: string;
-  readonly ifVersion?: number;
-}
-
-/** A write the hub refused (or that never reached it), and why. */
-export interface StateRefusal {
+/** Options of `client.state(name, options)`. */
+export interface StateStoreOptions {
   /**
-   * `state_conflict` (details: {@link StateConflictDetails}), `state_invalid_value`,
-   * `state_unknown_key`, `state_too_large`, `state_unknown_preset`, `forbidden`, or a client
-   * error: `outbox_full`, `request_timeout`, `connection_lost` (sent, link dropped before the
-   * reply: it may have applied; the hub's changes tell), `client_closed`, `aborted`.
+   * Milliseconds a version may stay seen above the store's `version` (a write between it and
+   * the version still missing: another hub node's batch late, or lost with a node that died)
+   * before the store asks the hub for the whole document (`state.get`), which closes the gap.
+   * Twice the hub's default batch window, with room for the network.
+   * @default 1000
    */
-  readonly error: SwitchyardError;
-  readonly write: StateWriteRequest;
+  gapTimeout?: number;
 }
 
-/** A synced state document as `client.state(name)` shows it. */
-export interface StateSnapshot<T extends StateValues = StateValues> {
-  readonly name: string;
-  readonly status: StateStatus;
-  /** The greatest document version the hub reported (0 before the first write). */
-  readonly version: number;
-  /** Every key's value, with this client's unanswered writes already applied. */
-  readonly values: Readonly<Partial<T>>;
-  /** The hub's confirmed entries (version, author, time), without the unanswered writes. */
-  readonly entries: Readonly<Record<string, StateEntry>>;
-  /** Keys with unanswered writes of this store (shown optimistically in `values`). */
-  readonly pending: readonly string[];
-  /** The last refused write, until a later write of this store is accepted; or null. */
-  readonly error: StateRefusal | null;
-  /** Keys the last `undo()` left alone because someone changed them since. */
-  readonly conflicts: StateUndoResult["conflicts"];
-  /** Why the hub refused the subscription (status `error`), or null. */
-  readonly subscribeError: Error | null;
-}
-
-/** Listeners of a {@link StateStore}. */
-export interface StateEvents {
-  /** A write was refused (also when the caller ignores the promise). */
-  refused: (refusal: StateRefusal) => void;
-}
+/** Default of {@link StateStoreOptions.gapTimeout}. */
+export const DEFAULT_STATE_GAP_TIMEOUT = 1000;
 
 /** Options of the store's writes. */
 export interface StateWriteOptions extends CallOptions {
   /**
    * Compare-and-set: applies only when none of the write's keys changed after this document
-   * version; else refused with `state_conflict`. For one key, pass the version of the value you
-   * saw (`entries[key].version`): the snapshot's `version` may run ahead of changes still in
-   * another hub node's batch.
+   * version; else refused with `state_conflict`. Pass the snapshot's `version`: every change up
+   * to it is in the values you saw.
    */
   ifVersion?: number;
 }
@@ -147,6 +108,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
   readonly #store: Store<StateSnapshot<T>>;
   readonly #emitter = new Emitter<StateEvents>();
   readonly #subscription: ReturnType<StateLink["subscribe"]>;
+  readonly #gap: StateGapWatch;
   readonly #stop: () => void;
   #seen: unknown;
   #subscriptionState: SubscriptionState;
@@ -154,13 +116,17 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
   #nextId = 0;
   #disposed = false;
 
-  constructor(link: StateLink, name: string) {
+  constructor(link: StateLink, name: string, options: StateStoreOptions = {}) {
     this.name = name;
     this.#link = link;
+    this.#gap = new StateGapWatch(options.gapTimeout ?? DEFAULT_STATE_GAP_TIMEOUT, () =>
+      this.reload(),
+    );
     this.#store = new Store<StateSnapshot<T>>({
       name,
       status: "loading",
       version: 0,
+      latestVersion: 0,
       values: {} as Partial<T>,
       entries: {},
       pending: [],
@@ -236,6 +202,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#gap.close();
     this.#stop();
     this.#subscription.unsubscribe();
   }
@@ -279,7 +246,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
 
   #accepted(result: StateWriteResult, id: number | undefined): void {
     if (this.#disposed) return;
-    if (id === undefined) this.#model.applyChanges(result.changes, result.version);
+    if (id === undefined) this.#model.applyReply(result);
     else this.#model.settle(id, result);
     const conflicts = (result as Partial<StateUndoResult>).conflicts;
     this.#publish({ error: null, ...(conflicts === undefined ? {} : { conflicts }) });
@@ -295,7 +262,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
     if (error.code === "state_conflict") {
       const details = error.details as StateConflictDetails | undefined;
       if (details?.entries) this.#model.applyEntries(details.entries);
-      if (typeof details?.version === "number") this.#model.applyChanges([], details.version);
+      if (typeof details?.version === "number") this.#model.seeVersion(details.version);
     }
     const refusal: StateRefusal = { error, write };
     this.#publish({ error: refusal });
@@ -307,7 +274,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
     if (this.#disposed) return;
     if (event.event === "changes") {
       const data = event.data as StateEventData["changes"];
-      this.#model.applyChanges(data.changes, data.version);
+      this.#model.applyChanges(data.changes, data.writes);
     } else if (event.event === "reload") {
       this.#model.applyDocument((event.data as StateEventData["reload"]).document);
     } else {
@@ -355,6 +322,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
       next = {
         ...next,
         version: this.#model.version,
+        latestVersion: this.#model.latestVersion,
         values: this.#model.values() as Partial<T>,
         entries: this.#model.entries(),
         pending: this.#model.pendingKeys(),
@@ -367,6 +335,9 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
       next = { ...next, error: patch.error };
     if (patch.conflicts !== undefined) next = { ...next, conflicts: patch.conflicts };
     this.#store.set(next);
+    // Watched while subscribed; after a renewal the reply's snapshot covers any gap.
+    if (status === "ready") this.#gap.update(this.#model.version, this.#model.latestVersion);
+    else this.#gap.clear();
   }
 }
 
@@ -375,6 +346,10 @@ function versioned(ifVersion: number | undefined): { ifVersion?: number } {
 }
 
 /** Follows one state document; see {@link StateStore}. */
-export function watchState<T extends StateValues>(link: StateLink, name: string): StateStore<T> {
-  return new SyncedStateStore<T>(link, name);
+export function watchState<T extends StateValues>(
+  link: StateLink,
+  name: string,
+  options?: StateStoreOptions,
+): StateStore<T> {
+  return new SyncedStateStore<T>(link, name, options);
 }

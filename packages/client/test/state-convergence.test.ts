@@ -25,12 +25,19 @@ describe("synced state on one hub", () => {
       name: "board",
       serverDocument: () => fixture.hub.state("board").get(),
       cleanup: (dispose) => disposers.push(dispose),
+      watchWrites: (record) => {
+        fixture.hub.state("board").on("change", ({ version, changes }) => record(version, changes));
+      },
     });
     console.log("state convergence, one hub:", JSON.stringify(figures));
     expect(convergenceProblems(writers, document, 600)).toEqual([]);
     // The workload exercised what it claims: conflicts, undos, deletes.
     expect(figures.refusedByCode).toEqual({ state_conflict: figures.refused });
     expect(figures.refused).toBeGreaterThan(10);
+    // Compare-and-sets on the store's own version never pass a write it has not seen.
+    expect(figures.compareAndSets).toBeGreaterThan(50);
+    expect(figures.overUnseen).toBe(0);
+    expect(figures.overUnseenAccepted).toBe(0);
     expect(figures.undos).toBeGreaterThan(10);
     expect(figures.finalVersion).toBeGreaterThan(400);
   }, 30_000);

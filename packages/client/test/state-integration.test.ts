@@ -137,7 +137,10 @@ describe("client.state against a real hub", () => {
     expect(error).toMatchObject({ code: "state_conflict", details: { version: 1 } });
     // Rolled back to the hub's value, which the conflict carried even if the echo is late.
     expect(a.store.getSnapshot().values.theme).toBe("dark");
-    expect(a.store.getSnapshot().version).toBeGreaterThanOrEqual(1);
+    // The conflict says version 1 exists; the store's version follows once b's write is seen
+    // whole (its changes event), since the conflict carries only the keys of this write.
+    expect(a.store.getSnapshot().latestVersion).toBe(1);
+    await a.until((s) => s.version === 1, "b's write seen whole");
     expect(a.refusals[0]?.write).toEqual({ kind: "write", set: { theme: "light" }, ifVersion: 0 });
     // With the current version it goes through.
     await a.store.batch(

@@ -1,11 +1,13 @@
 /**
  * The state convergence workload, shared by the memory-broker test and the three-node Redis
  * test: many clients, each with a store of one document, fire random writes (single sets,
- * batches, deletes, compare-and-sets on stale versions, undos) in concurrent waves; then every
- * store must show the hub's document and version, and every refused write must have been
- * reported to its writer (promise rejected and `refused` emitted, once each).
+ * batches, deletes, compare-and-sets on the store's `version` or older ones, undos) in
+ * concurrent waves; then every store must show the hub's document and version, every refused
+ * write must have been reported to its writer (promise rejected and `refused` emitted, once
+ * each), and no compare-and-set may have passed a version above a write of its key that the
+ * store had not seen (checked against the hub's history of writes).
  */
-import type { StateDocument } from "@switchyard/protocol";
+import type { StateChange, StateDocument } from "@switchyard/protocol";
 import { Signal } from "@switchyard/server/testing";
 import {
   type Client,
@@ -27,6 +29,14 @@ export function prng(seed: number): () => number {
   };
 }
 
+/** A compare-and-set sent: the key, the `ifVersion`, the store's entry version then. */
+export interface CompareAndSet {
+  readonly key: string;
+  readonly ifVersion: number;
+  readonly held: number | undefined;
+  accepted: boolean;
+}
+
 /** One client of the workload and what happened to its writes. */
 export interface Writer {
   readonly client: Client;
@@ -35,6 +45,7 @@ export interface Writer {
   readonly rejected: Map<string, number>;
   /** `refused` events the store emitted. */
   readonly reported: StateRefusal[];
+  readonly compareAndSets: CompareAndSet[];
   accepted: number;
   undos: number;
   undoConflicts: number;
@@ -55,6 +66,8 @@ export interface WorkloadOptions {
   serverDocument: () => Promise<StateDocument>;
   /** Registers a cleanup run after the test. */
   cleanup: (dispose: () => void | Promise<void>) => void;
+  /** Calls `record` with every write any node applies (`hub.state(name).on("change")`). */
+  watchWrites: (record: (version: number, changes: readonly StateChange[]) => void) => void;
 }
 
 /** What the workload measured. */
@@ -65,6 +78,13 @@ export interface WorkloadFigures {
   refusedByCode: Record<string, number>;
   undos: number;
   undoConflicts: number;
+  /**
+   * Compare-and-sets sent; those whose `ifVersion` passed a write of the key the store had not
+   * seen; and of those, the ones the hub accepted (a change overwritten unseen).
+   */
+  compareAndSets: number;
+  overUnseen: number;
+  overUnseenAccepted: number;
   finalVersion: number;
   keys: number;
   /** Milliseconds from the last reply to every store showing the hub's document. */
@@ -83,6 +103,14 @@ export async function runWorkload(options: WorkloadOptions): Promise<{
 }> {
   const started = Date.now();
   const signal = new Signal();
+  const history = new Map<string, StateChange[]>();
+  options.watchWrites((_version, changes) => {
+    for (const change of changes) {
+      const list = history.get(change.key) ?? [];
+      list.push(change);
+      history.set(change.key, list);
+    }
+  });
   const writers: Writer[] = Array.from({ length: options.clients }, (_, index) => {
     const client = createClient({
       url: options.urls[index % options.urls.length] as string,
@@ -98,6 +126,7 @@ export async function runWorkload(options: WorkloadOptions): Promise<{
       store,
       rejected: new Map(),
       reported: [],
+      compareAndSets: [],
       accepted: 0,
       undos: 0,
       undoConflicts: 0,
@@ -121,9 +150,9 @@ export async function runWorkload(options: WorkloadOptions): Promise<{
   }
   const lastReply = Date.now();
 
-  // Every write was answered, so the hub's document is final. A store may show its version
-  // before the last changes of other nodes' batches arrive (the version is the greatest one
-  // seen): wait until each shows the whole document, and say what differs if none comes.
+  // Every write was answered, so the hub's document is final. Other nodes' last batches may
+  // still be on their way: wait until each store shows the whole document at the hub's
+  // version, and say what differs if none comes.
   const document = await options.serverDocument();
   const atVersion = () =>
     writers.every(({ store }) => store.getSnapshot().version === document.version);
@@ -150,6 +179,11 @@ export async function runWorkload(options: WorkloadOptions): Promise<{
       refusedByCode,
       undos: sum((w) => w.undos),
       undoConflicts: sum((w) => w.undoConflicts),
+      compareAndSets: sum((w) => w.compareAndSets.length),
+      overUnseen: sum((w) => w.compareAndSets.filter((cas) => overUnseen(cas, history)).length),
+      overUnseenAccepted: sum(
+        (w) => w.compareAndSets.filter((cas) => cas.accepted && overUnseen(cas, history)).length,
+      ),
       finalVersion: document.version,
       keys: Object.keys(document.entries).length,
       convergeMs: converged - lastReply,
@@ -172,15 +206,50 @@ function randomWrite(writer: Writer, random: () => number): Promise<unknown> {
   }
   if (kind < 0.7) return store.delete(key(random));
   if (kind < 0.9) {
-    // A compare-and-set on a version up to 20 behind: refused when the key changed since.
-    const ifVersion = Math.max(0, store.getSnapshot().version - Math.floor(random() * 20));
-    return store.set(key(random), value, { ifVersion });
+    // A compare-and-set on the store's version (half of them), or one up to 20 behind: refused
+    // when the key changed since.
+    const snapshot = store.getSnapshot();
+    const behind = random() < 0.5 ? 0 : Math.floor(random() * 20);
+    const ifVersion = Math.max(0, snapshot.version - behind);
+    const target = key(random);
+    const cas: CompareAndSet = {
+      key: target,
+      ifVersion,
+      held: snapshot.entries[target]?.version,
+      accepted: false,
+    };
+    writer.compareAndSets.push(cas);
+    return store.set(target, value, { ifVersion }).then((result) => {
+      cas.accepted = true;
+      return result;
+    });
   }
   writer.undos++;
   return store.undo().then((result) => {
     if (result.conflicts.length > 0) writer.undoConflicts++;
     return result;
   });
+}
+
+/**
+ * True when a compare-and-set's `ifVersion` passed a change of its key the store had not seen
+ * when it was sent: the key's last change at or below `ifVersion` is newer than the store's entry
+ * (or is a set while the store held no entry and no later delete explains it).
+ */
+function overUnseen(
+  cas: CompareAndSet,
+  history: ReadonlyMap<string, readonly StateChange[]>,
+): boolean {
+  const changes = history.get(cas.key) ?? [];
+  let last: StateChange | undefined;
+  for (const change of changes) {
+    if (change.version <= cas.ifVersion && (last === undefined || change.version > last.version))
+      last = change;
+  }
+  if (last === undefined) return false;
+  if (cas.held !== undefined) return cas.held < last.version;
+  const after = last.version;
+  return !last.deleted && !changes.some((change) => change.deleted && change.version > after);
 }
 
 /** JSON with object keys sorted at every level, to compare documents by content. */

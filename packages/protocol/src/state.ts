@@ -19,7 +19,8 @@ export interface StateEntry {
 
 /**
  * A state document: `result.snapshot` of every subscribe reply of `state:<name>`, and the
- * reply of `state.get`. Keys are dotted paths (`physics.damping`).
+ * reply of `state.get`. Keys are dotted paths (`physics.damping`). It reflects every write up
+ * to its `version`.
  */
 export interface StateDocument {
   readonly name: string;
@@ -45,16 +46,29 @@ export interface StateChange {
 /** The data of each event on `state:<name>`. */
 export interface StateEventData {
   /**
-   * The writes of one batching window (100 ms or 10 writes by default), newest value per key.
-   * Cross-node writes may arrive out of version order: a client applies a change only when its
-   * `version` is greater than the version it holds for that key (tombstones included), and
-   * keeps the greatest `version` seen as the document's.
+   * The writes of one node in one batching window (100 ms or 10 writes by default), newest
+   * change per key. Cross-node writes may arrive out of version order: a client applies a
+   * change only when its `version` is greater than the version it holds for that key
+   * (tombstones included).
    */
-  changes: { readonly version: number; readonly changes: readonly StateChange[] };
+  changes: {
+    /** The greatest version among `writes`. */
+    readonly version: number;
+    readonly changes: readonly StateChange[];
+    /**
+     * The document version of every write whose changes this event carries, ascending: those
+     * whose changes a later write of the batch superseded included. Every version of a document
+     * is one write (or reload), so a client that holds a snapshot at version `s` and the
+     * `writes` of its events knows it has seen every write up to `v` when each of `s + 1 … v`
+     * is in one of them (its contiguous watermark).
+     */
+    readonly writes: readonly number[];
+  };
   /**
    * The whole document was replaced (`reason`: `"file modified"`, `"reload"`, …). A key absent
    * from `document` whose held version is below `document.version` is deleted; the others
-   * follow the rule of `changes`.
+   * follow the rule of `changes`. Like every document (a subscribe reply's snapshot, the
+   * `state.get` reply), it reflects every write up to its `version`.
    */
   reload: { readonly document: StateDocument; readonly reason: string };
 }

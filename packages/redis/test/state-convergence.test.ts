@@ -49,6 +49,11 @@ describe("synced state on three hubs and one Redis", () => {
       // Any node's view: they share the document in Redis.
       serverDocument: () => (nodes[1] as HubServer).hub.state("board").get(),
       cleanup: (dispose) => disposers.push(dispose),
+      watchWrites: (record) => {
+        for (const node of nodes) {
+          node.hub.state("board").on("change", ({ version, changes }) => record(version, changes));
+        }
+      },
     });
     console.log("state convergence, 3 nodes on Redis:", JSON.stringify(figures));
     expect(convergenceProblems(writers, document, writes)).toEqual([]);
@@ -56,6 +61,10 @@ describe("synced state on three hubs and one Redis", () => {
     for (const node of nodes) expect(await node.hub.state("board").get()).toEqual(document);
     expect(figures.refusedByCode).toEqual({ state_conflict: figures.refused });
     expect(figures.refused).toBeGreaterThan(50);
+    // Compare-and-sets on a store's own version never pass a write it has not seen.
+    expect(figures.compareAndSets).toBeGreaterThan(300);
+    expect(figures.overUnseen).toBe(0);
+    expect(figures.overUnseenAccepted).toBe(0);
     expect(figures.undos).toBeGreaterThan(50);
     expect(figures.finalVersion).toBeGreaterThan(2_000);
   }, 60_000);

@@ -174,7 +174,7 @@ export function stateContract(
       for (const watcher of [bob, carol]) {
         await watcher.until(() => watcher.events(`state:${doc}`).length > 0, "a changes event");
         expect(changesOf(watcher.events(`state:${doc}`))).toEqual([
-          { version: 1, changes: result.changes },
+          { version: 1, changes: result.changes, writes: [1] },
         ]);
       }
       expect((await c.hub.state(doc).get()).entries["view.zoom"]?.value).toBe(2);
@@ -301,6 +301,8 @@ export function stateContract(
             expect.objectContaining({ key: "even", value: 4, version: 4 }),
             expect.objectContaining({ key: "odd", value: 5, version: 5 }),
           ],
+          // Every write the batch carries, those whose changes later ones superseded too.
+          writes: [1, 2, 3, 4, 5],
         },
       ]);
       await state.set("odd", 7);
@@ -308,15 +310,16 @@ export function stateContract(
       await watcher.until(() => watcher.events(channel).length === 3, "the batch, then the reload");
       const [, batch, reload] = watcher.events(channel);
       expect(batch?.event).toBe("changes");
-      expect(batch?.data).toMatchObject({ version: 6 });
+      expect(batch?.data).toMatchObject({ version: 6, writes: [6] });
       expect(reload?.event).toBe("reload");
       expect(reload?.data).toEqual({ reason: "reset", document: await state.get() });
       await state.set("last", true);
       await a.close();
       await watcher.until(() => watcher.events(channel).length === 4, "the batch flushed at close");
-      expect(changesOf(watcher.events(channel)).at(-1)?.changes).toEqual([
-        expect.objectContaining({ key: "last", value: true, version: 8 }),
-      ]);
+      expect(changesOf(watcher.events(channel)).at(-1)).toMatchObject({
+        changes: [expect.objectContaining({ key: "last", value: true, version: 8 })],
+        writes: [8],
+      });
     });
 
     it("recovers missed changes by offset; after a reset it sends the snapshot", async () => {

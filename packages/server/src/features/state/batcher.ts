@@ -4,7 +4,8 @@ import type { StateBatchOptions } from "./options.js";
 interface Pending {
   readonly changes: Map<string, StateChange>;
   version: number;
-  writes: number;
+  /** The document versions of the writes gathered. */
+  readonly writes: number[];
   timer: ReturnType<typeof setTimeout> | undefined;
 }
 
@@ -18,8 +19,9 @@ export type PublishStateEvent = <E extends keyof StateEventData>(
 /**
  * Gathers the changes of a document's writes on this node for a window (100 ms) or a number of
  * writes (10), whichever comes first, and publishes them as one `changes` event with the newest
- * change of each key. Events of one document leave in order (a `reload` after the batch
- * before it).
+ * change of each key and the versions of every write gathered (`writes`, so a client knows which
+ * versions it has seen whole). Events of one document leave in order (a `reload` after the
+ * batch before it).
  */
 export class ChangeBatcher {
   private readonly pending = new Map<string, Pending>();
@@ -35,7 +37,7 @@ export class ChangeBatcher {
   add(name: string, options: StateBatchOptions, version: number, changes: readonly StateChange[]) {
     let pending = this.pending.get(name);
     if (pending === undefined) {
-      pending = { changes: new Map(), version: 0, writes: 0, timer: undefined };
+      pending = { changes: new Map(), version: 0, writes: [], timer: undefined };
       this.pending.set(name, pending);
     }
     for (const change of changes) {
@@ -45,8 +47,8 @@ export class ChangeBatcher {
       }
     }
     pending.version = Math.max(pending.version, version);
-    pending.writes += 1;
-    if (pending.writes >= options.max) {
+    pending.writes.push(version);
+    if (pending.writes.length >= options.max) {
       void this.flush(name);
     } else {
       pending.timer ??= setTimeout(() => void this.flush(name), options.window);
@@ -60,8 +62,10 @@ export class ChangeBatcher {
       this.pending.delete(name);
       clearTimeout(pending.timer);
       const changes = [...pending.changes.values()].sort((a, b) => a.version - b.version);
+      // Writes of one node may be added out of version order (each waits on its undo record).
+      const writes = [...pending.writes].sort((a, b) => a - b);
       this.enqueue(name, () =>
-        this.publish(name, "changes", { version: pending.version, changes }),
+        this.publish(name, "changes", { version: pending.version, changes, writes }),
       );
     }
     return this.queues.get(name) ?? Promise.resolve();
