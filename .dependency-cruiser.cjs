@@ -2,7 +2,7 @@
  * The layer rules of docs/architecture.md, checked in CI (`npm run lint:layers`): a wrong
  * arrow fails the build rather than a review.
  *
- * Packages: protocol ← server, client ← redis ← cli. Inside the server package:
+ * Packages: protocol ← server, client ← redis ← cli; client ← react. Inside the server package:
  * transport, broker ← core (with its auth/ and limits/) ← http ← features ← create-hub.ts.
  */
 const SERVER = "^packages/server/src/";
@@ -22,7 +22,7 @@ module.exports = {
       severity: "error",
       comment: "The wire protocol is the bottom: server and client both build on it.",
       from: { path: "^packages/protocol/src/" },
-      to: { path: "^packages/(server|client|redis|cli)/" },
+      to: { path: "^packages/(server|client|redis|cli|react)/" },
     },
     {
       name: "client-knows-no-server",
@@ -32,9 +32,23 @@ module.exports = {
       to: { path: "^packages/(server|redis|cli)/" },
     },
     {
+      name: "react-knows-no-server",
+      severity: "error",
+      comment: "The React bindings adapt the SDK's stores in the browser: no hub, Redis or CLI.",
+      from: { path: "^packages/react/src/" },
+      to: { path: "^packages/(server|redis|cli)/" },
+    },
+    {
+      name: "libraries-know-no-react",
+      severity: "error",
+      comment: "React is an optional layer above the SDK: nothing below imports it.",
+      from: { path: "^packages/(protocol|server|client|redis|cli)/src/" },
+      to: { path: "^packages/react/|node_modules/react(-dom)?/" },
+    },
+    {
       name: "libraries-know-no-cli",
       severity: "error",
-      from: { path: "^packages/(protocol|server|client|redis)/src/" },
+      from: { path: "^packages/(protocol|server|client|redis|react)/src/" },
       to: { path: "^packages/cli/" },
     },
     {
@@ -124,14 +138,14 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: "node_modules" },
-    exclude: { path: "(^|/)(dist|test)/|\\.test\\.ts$" },
+    exclude: { path: "(^|/)(dist|test)/|\\.test\\.tsx?$" },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     combinedDependencies: true,
     enhancedResolveOptions: {
       exportsFields: ["exports"],
       conditionNames: ["@switchyard/source", "import", "types", "default"],
-      extensions: [".ts", ".js", ".mjs"],
+      extensions: [".ts", ".tsx", ".js", ".mjs"],
     },
   },
 };
