@@ -188,4 +188,22 @@ describe("@switchyard/react/query in Chromium", () => {
     expect(refetches.list).toBeLessThanOrEqual(20);
     expect(refetches.detail).toBeLessThanOrEqual(20);
   });
+
+  it("after the hub lost its history, the other screen reloads what changed meanwhile", async () => {
+    const { app, backend, hub } = await start();
+    const bob = await open(app, hub, "bob");
+    await listItem(bob, "Sequencer: available").waitFor();
+    await expect.poll(() => backend.fetchesBy("bob")).toEqual({ list: 2, detail: 2 });
+
+    // The hub goes down with its history; the change made meanwhile publishes nothing.
+    await hub.stop();
+    const sequencer = backend.items.get(3);
+    if (sequencer) sequencer.status = "under repair";
+    const microscope = backend.items.get(1);
+    if (microscope) microscope.status = "booked by carol";
+    await hub.start();
+
+    await listItem(bob, "Sequencer: under repair").waitFor();
+    await bob.getByText("Detail Microscope is booked by carol").waitFor();
+  });
 });
