@@ -113,3 +113,18 @@ export class CacheBatch {
     if (!ran) this.#cancel = cancel;
   }
 }
+
+const shared = new WeakMap<QueryClient, CacheBatch>();
+
+/**
+ * The batch of `client` on animation frames, shared by every hook on it: what all of them ask
+ * for within one frame is applied together, each key invalidated once.
+ */
+export function sharedBatch(client: QueryClient): CacheBatch {
+  let batch = shared.get(client);
+  if (!batch) {
+    batch = new CacheBatch(client, nextFrame);
+    shared.set(client, batch);
+  }
+  return batch;
+}

@@ -2,14 +2,16 @@ import type { ReceivedEvent, Subscription } from "@switchyard/client";
 import { type QueryClient, type QueryKey, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useSwitchyardContext } from "../context.js";
-import { CacheBatch, type FrameScheduler, nextFrame } from "./cache-batch.js";
+import { CacheBatch, type FrameScheduler, nextFrame, sharedBatch } from "./cache-batch.js";
 import { coveredKeys, follows, keysForEvent, type LiveRule } from "./rules.js";
 
 /** Options of {@link useLiveInvalidation}. */
 export interface LiveInvalidationOptions {
   /**
    * When the patches and invalidations of a burst of events are applied: each key is
-   * invalidated once per flush, however many events asked for it.
+   * invalidated once per flush, however many events asked for it. By default every hook of a
+   * query client shares one batch flushed on the next animation frame; a hook given its own
+   * scheduler batches alone.
    * @default the next animation frame (`requestAnimationFrame`; a zero timer without one)
    */
   readonly schedule?: FrameScheduler;
@@ -100,12 +102,17 @@ export function useLiveInvalidation(
     latest.current = rules;
     scheduler.current = options.schedule ?? nextFrame;
   });
+  const ownSchedule = options.schedule !== undefined;
   const refetchOnSubscribed = options.refetchOnSubscribed ?? true;
   const channels = channelsOf(rules).join("\u0000");
 
   useEffect(() => {
     if (!registry || channels === "") return;
-    const batch = new CacheBatch(queryClient, (flush) => scheduler.current(flush));
+    // On animation frames, every hook of the query client shares one batch: one invalidation
+    // per key per frame for the whole app. A scheduler of the hook's own gets a batch of its own.
+    const batch = ownSchedule
+      ? new CacheBatch(queryClient, (flush) => scheduler.current(flush))
+      : sharedBatch(queryClient);
     const stops: (() => void)[] = [];
     for (const channel of channels.split("\u0000")) {
       const lease = registry.retainChannel(channel);
@@ -125,8 +132,9 @@ export function useLiveInvalidation(
     }
     return () => {
       for (const stop of stops.reverse()) stop();
-      // What the last frame asked for still applies: other screens may show those keys.
-      batch.flush();
+      // What the last frame asked for still applies: other screens may show those keys (the
+      // shared batch applies it at the end of the frame).
+      if (ownSchedule) batch.flush();
     };
-  }, [registry, channels, queryClient, refetchOnSubscribed]);
+  }, [registry, channels, queryClient, refetchOnSubscribed, ownSchedule]);
 }

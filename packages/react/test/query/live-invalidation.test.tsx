@@ -215,4 +215,43 @@ describe("useLiveInvalidation", () => {
       "unrelated: 0",
     ]);
   });
+
+  it("shares one batch between the hooks of a query client: one invalidation per key", async () => {
+    const { server, client, queryClient, watch, backend } = await setup(BURST);
+    const screens = [1, 2].map(() =>
+      renderScreen({ client, queryClient, backend, watch, rules: RULES }),
+    );
+    for (const screen of screens) {
+      integration.disposers.push(screen.unmount);
+      await watch.signal.until(
+        () =>
+          screenText(screen.container).join() === "list: 0,one: 0,two: 0,sessions: 0,unrelated: 0",
+        () => screenText(screen.container).join(),
+      );
+    }
+    await watch.settled();
+    watch.reset();
+
+    backend.list = 1;
+    backend.one = 1;
+    backend.sessions = 1;
+    await server.hub.publish("equipment", "equipment_changed", { id: 1 });
+    await server.hub.publish("sessions", "session_update", {});
+    for (const screen of screens) {
+      await watch.signal.until(
+        () =>
+          screenText(screen.container).join() === "list: 1,one: 1,two: 0,sessions: 1,unrelated: 0",
+        () => screenText(screen.container).join(),
+      );
+    }
+    await watch.settled();
+    expect(watch.invalidationCounts()).toEqual({
+      list: 1,
+      one: 1,
+      two: 1,
+      sessions: 1,
+      unrelated: 0,
+    });
+    expect(watch.fetchCounts()).toEqual({ list: 1, one: 1, two: 1, sessions: 1, unrelated: 0 });
+  });
 });

@@ -125,7 +125,10 @@ export function screenText(container: HTMLElement): string[] {
   return [...container.querySelectorAll("li")].map((item) => item.textContent ?? "");
 }
 
-/** Renders the screen of every key under the providers; returns its container and unmount. */
+/**
+ * Renders the screen of every key under the providers; returns its container and unmount.
+ * Every change of its DOM pokes `watch.signal`.
+ */
 export function renderScreen(options: {
   client: Client;
   queryClient: QueryClient;
@@ -149,9 +152,13 @@ export function renderScreen(options: {
       </QueryClientProvider>
     </SwitchyardProvider>,
   );
+  // Waits on the screen's text re-check on every change of the DOM, not only of the cache.
+  const observer = new MutationObserver(options.watch.signal.poke);
+  observer.observe(container, { subtree: true, childList: true, characterData: true });
   return {
     container,
     unmount: () => {
+      observer.disconnect();
       root.unmount();
       container.remove();
     },
