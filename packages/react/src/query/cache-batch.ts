@@ -5,6 +5,7 @@ import {
   type QueryClient,
   type QueryKey,
 } from "@tanstack/react-query";
+import { FRAME_MS } from "../batch.js";
 
 /**
  * Coalesces what channel events do to the query cache: the patches and invalidations asked
@@ -12,18 +13,19 @@ import {
  */
 
 /**
- * Runs `flush` once, later; returns the function that cancels it. The default waits for the
- * next animation frame (a timer where there are no frames, as in Node).
+ * Runs `flush` once, later; returns the function that cancels it. The default waits one frame's
+ * time (see {@link nextFrame}).
  */
 export type FrameScheduler = (flush: () => void) => () => void;
 
-/** The next animation frame, or the next timer turn where `requestAnimationFrame` is missing. */
+/**
+ * Flushes after one frame's time (16 ms, the hooks' render batching window). A timer rather
+ * than `requestAnimationFrame`: it batches the same way everywhere (frames do not run in
+ * background tabs, where patches would pile up, nor in test DOMs that run them at once), and
+ * the render itself still waits for the browser's frame.
+ */
 export const nextFrame: FrameScheduler = (flush) => {
-  if (typeof requestAnimationFrame === "function") {
-    const id = requestAnimationFrame(() => flush());
-    return () => cancelAnimationFrame(id);
-  }
-  const timer = setTimeout(flush, 0);
+  const timer = setTimeout(flush, FRAME_MS);
   return () => clearTimeout(timer);
 };
 
@@ -117,7 +119,7 @@ export class CacheBatch {
 const shared = new WeakMap<QueryClient, CacheBatch>();
 
 /**
- * The batch of `client` on animation frames, shared by every hook on it: what all of them ask
+ * The batch of `client` on frames, shared by every hook on it: what all of them ask
  * for within one frame is applied together, each key invalidated once.
  */
 export function sharedBatch(client: QueryClient): CacheBatch {

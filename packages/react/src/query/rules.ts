@@ -17,7 +17,7 @@ interface RuleBase<Ev extends ReceivedEvent, Ch extends string> {
   readonly events?: readonly Ev["event"][];
   /**
    * Patches the cache for one event (`queryClient.setQueryData`). Called for every event in
-   * order, never collapsed; the calls of one animation frame are batched into one render.
+   * order, never collapsed; the calls of one frame (16 ms) are batched into one render.
    * @default no patch
    */
   readonly update?: (event: Ev, queryClient: QueryClient) => void;

@@ -10,9 +10,9 @@ export interface LiveInvalidationOptions {
   /**
    * When the patches and invalidations of a burst of events are applied: each key is
    * invalidated once per flush, however many events asked for it. By default every hook of a
-   * query client shares one batch flushed on the next animation frame; a hook given its own
+   * query client shares one batch flushed after one frame (16 ms); a hook given its own
    * scheduler batches alone.
-   * @default the next animation frame (`requestAnimationFrame`; a zero timer without one)
+   * @default one frame: a 16 ms timer (`nextFrame`)
    */
   readonly schedule?: FrameScheduler;
   /**
@@ -108,7 +108,7 @@ export function useLiveInvalidation(
 
   useEffect(() => {
     if (!registry || channels === "") return;
-    // On animation frames, every hook of the query client shares one batch: one invalidation
+    // On the default frames, every hook of the query client shares one batch: one invalidation
     // per key per frame for the whole app. A scheduler of the hook's own gets a batch of its own.
     const batch = ownSchedule
       ? new CacheBatch(queryClient, (flush) => scheduler.current(flush))
