@@ -11,8 +11,8 @@ interface RuleBase<Ev extends ReceivedEvent, Ch extends string> {
   /** The channel to follow (`equipment`, `` `job:${id}` ``); subscribed while the rule is used. */
   readonly channel: Ch;
   /**
-   * Only these events drive the rule (and only these are asked of the hub).
-   * @default every event of the channel
+   * Only these events drive the rule.
+   * @default every event of the channel but the hub's own (`$presence`)
    */
   readonly events?: readonly Ev["event"][];
   /**
@@ -103,7 +103,10 @@ export function coveredKeys(rule: LiveRule): readonly QueryKey[] {
   return typeof rule.invalidate === "function" ? [] : (rule.invalidate ?? []);
 }
 
-/** True when the event is one the rule follows. */
+/**
+ * True when the event is one the rule follows: one of its `events`, or without them any event
+ * but the hub's own (`$presence` joins and leaves are not changes of the app's data).
+ */
 export function follows(rule: LiveRule, event: string): boolean {
-  return rule.events === undefined || rule.events.includes(event);
+  return rule.events === undefined ? !event.startsWith("$") : rule.events.includes(event);
 }

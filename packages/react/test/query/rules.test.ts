@@ -7,7 +7,13 @@ import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, expectTypeOf, it } from "vitest";
 import { z } from "zod";
 import { CacheBatch, minimalKeys } from "../../src/query/cache-batch.js";
-import { coveredKeys, defineRules, keysForEvent, type LiveRule } from "../../src/query/rules.js";
+import {
+  coveredKeys,
+  defineRules,
+  follows,
+  keysForEvent,
+  type LiveRule,
+} from "../../src/query/rules.js";
 
 const contract = defineContract({
   channels: {
@@ -46,6 +52,15 @@ describe("rules", () => {
     const fixed: LiveRule = { channel: "sessions", invalidate: [["sessions"], ["my-sessions"]] };
     expect(coveredKeys(fixed)).toEqual([["sessions"], ["my-sessions"]]);
     expect(coveredKeys({ ...fixed, covers: [["all"]] })).toEqual([["all"]]);
+  });
+
+  it("follows its events, or every event but the hub's own", () => {
+    const all: LiveRule = { channel: "room", invalidate: [["room"]] };
+    expect(follows(all, "message")).toBe(true);
+    expect(follows(all, "$presence")).toBe(false);
+    const some: LiveRule = { ...all, events: ["message", "$presence"] };
+    expect(follows(some, "$presence")).toBe(true);
+    expect(follows(some, "typing")).toBe(false);
   });
 
   it("keeps the shortest of keys that match as prefixes, each once", () => {
