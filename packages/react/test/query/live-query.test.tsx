@@ -7,7 +7,7 @@
 import type { Client } from "@switchyard/client";
 import { Signal } from "@switchyard/server/testing";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { Fragment, StrictMode, useEffect } from "react";
 import { createRoot } from "react-dom/client";
 import { describe, expect, it } from "vitest";
 import { HubServer, useIntegration } from "../../../client/test/hub-fixture.js";
@@ -59,7 +59,7 @@ function TallyView(props: {
 }
 
 /** Mounts a tally screen; its fetches and renders are counted. */
-function mount(client: Client, refetchOnSubscribed?: boolean) {
+function mount(client: Client, refetchOnSubscribed?: boolean, strict = false) {
   const signal = new Signal();
   const counts: Counts = { fetches: 0, renders: 0 };
   const backend = { total: 0 };
@@ -67,17 +67,20 @@ function mount(client: Client, refetchOnSubscribed?: boolean) {
   const container = document.createElement("div");
   document.body.append(container);
   const root = createRoot(container);
+  const Wrapper = strict ? StrictMode : Fragment;
   root.render(
-    <SwitchyardProvider client={client}>
-      <QueryClientProvider client={queryClient}>
-        <TallyView
-          backend={backend}
-          counts={counts}
-          signal={signal}
-          refetchOnSubscribed={refetchOnSubscribed}
-        />
-      </QueryClientProvider>
-    </SwitchyardProvider>,
+    <Wrapper>
+      <SwitchyardProvider client={client}>
+        <QueryClientProvider client={queryClient}>
+          <TallyView
+            backend={backend}
+            counts={counts}
+            signal={signal}
+            refetchOnSubscribed={refetchOnSubscribed}
+          />
+        </QueryClientProvider>
+      </SwitchyardProvider>
+    </Wrapper>,
   );
   integration.disposers.push(() => {
     root.unmount();
@@ -121,6 +124,18 @@ describe("useLiveQuery", () => {
     console.log(`100 events patched the tally in ${screen.counts.renders - rendersBefore} renders`);
     expect(screen.counts.fetches).toBe(2);
     expect(screen.counts.renders - rendersBefore).toBeLessThan(20);
+  });
+
+  it("applies each event once under StrictMode (effects mounted twice)", async () => {
+    const { server, client } = await setup();
+    const screen = mount(client, undefined, true);
+    await screen.signal.until(() => screen.counts.fetches === 2 && screen.idle(), "two fetches");
+    for (let n = 1; n <= 100; n++) void server.hub.publish("tally", "added", { n });
+    await screen.signal.until(
+      () => screen.text() === "total 5050",
+      () => screen.text(),
+    );
+    expect(screen.counts.fetches).toBe(2);
   });
 
   it("fetches once when told the query needs no refresh on subscribe", async () => {
