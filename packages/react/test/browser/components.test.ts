@@ -82,9 +82,21 @@ async function open(who: Person, query: Record<string, string> = {}): Promise<Pa
   return page;
 }
 
+/** Keeps a PNG of the page's components (with a margin) when SWITCHYARD_SCREENSHOTS is set. */
 async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS)
-    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  if (!SCREENSHOTS) return;
+  const box = await page.locator("main").boundingBox();
+  if (box === null) throw new Error("The test page has no <main>");
+  const margin = 16;
+  await page.screenshot({
+    path: join(SCREENSHOTS, `${name}.png`),
+    clip: {
+      x: box.x - margin,
+      y: box.y - margin,
+      width: box.width + 2 * margin,
+      height: box.height + 2 * margin,
+    },
+  });
 }
 
 const bar = (page: Page, percent: number) =>
@@ -145,9 +157,11 @@ describe("JobProgress", () => {
 
   it("asks for validation on both screens; accept goes to the app, the job completes", async () => {
     const job = await aliceJob();
-    const alice = await open("alice", { jobs: job.id, owner: "1" });
-    const bob = await open("bob", { jobs: job.id });
-    await job.progress(90, { step: "Scoring" });
+    const alice = await open("alice", { jobs: job.id, owner: "1", channel: "room:2" });
+    const bob = await open("bob", { jobs: job.id, channel: "room:2" });
+    await alice.getByRole("list", { name: "2 people here" }).first().waitFor();
+    await job.chunk({ slice: 0 }, { index: 0, total: 3 });
+    await job.progress(90, { step: "Scoring", eta: 20 });
     await job.requireValidation({
       reason: "Confidence score below threshold (0.7)",
       confidence: 0.62,
