@@ -141,7 +141,7 @@ function isActive(status: ShownStatus): boolean {
  * }
  */
 export function JobProgress(props: JobProgressProps) {
-  const { state, cancel } = useJob(props.jobId);
+  const state = useJob(props.jobId);
   const labels = { ...DEFAULT_JOB_PROGRESS_LABELS, ...props.labels };
   const units = props.units ?? DEFAULT_DURATION_UNITS;
   const status = shownStatus(state);
@@ -154,7 +154,7 @@ export function JobProgress(props: JobProgressProps) {
 
   const onCancel = () => {
     setCancelling(true);
-    cancel(props.cancelReason).then(
+    state.cancel(props.cancelReason).then(
       () => setCancelling(false),
       (error: unknown) => {
         setCancelling(false);

@@ -64,7 +64,7 @@ function initialJob(id: string): JobState {
   return state;
 }
 
-export function useJob(id: string): { state: JobState; cancel: Job["cancel"] } {
+export function useJob(id: string): JobState & { cancel: Job["cancel"] } {
   const { registry } = useSwitchyardContext();
   const job = registry?.job(id) ?? null;
   useEffect(() => {
@@ -75,7 +75,7 @@ export function useJob(id: string): { state: JobState; cancel: Job["cancel"] } {
   const state = useReadable(job, initialJob(id));
   const cancel: Job["cancel"] = (reason) =>
     job ? job.cancel(reason) : Promise.reject(new Error("No Switchyard client yet"));
-  return { state, cancel };
+  return { ...state, cancel };
 }
 
 const presenceFallbacks = new Map<string, PresenceState>();

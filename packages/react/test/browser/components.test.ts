@@ -143,7 +143,15 @@ describe("JobProgress", () => {
     const stopped = new Promise<void>((resolve) =>
       job.signal.addEventListener("abort", () => resolve(), { once: true }),
     );
-    await alice.getByRole("button", { name: "Cancel" }).click();
+    // By keyboard: the cancel button is the page's one stop, with a visible focus ring.
+    await alice.keyboard.press("Tab");
+    const cancel = alice.getByRole("button", { name: "Cancel" });
+    await expect(
+      cancel.evaluate(
+        (button) => button.matches(":focus-visible") && getComputedStyle(button).outlineStyle,
+      ),
+    ).resolves.toBe("solid");
+    await alice.keyboard.press("Enter");
     await stopped;
     await bob.getByRole("status").filter({ hasText: "Cancelling…" }).waitFor();
     await job.confirmCancel();
@@ -155,7 +163,7 @@ describe("JobProgress", () => {
     await screenshot(bob, "job-cancelled");
   });
 
-  it("asks for validation on both screens; accept goes to the app, the job completes", async () => {
+  it("asks for validation on both screens; an answer goes to the app, the job completes", async () => {
     const job = await aliceJob();
     const alice = await open("alice", { jobs: job.id, owner: "1", channel: "room:2" });
     const bob = await open("bob", { jobs: job.id, channel: "room:2" });
@@ -225,7 +233,7 @@ describe("JobProgress", () => {
 });
 
 describe("PresenceAvatars", () => {
-  it("shows two people on a channel each other, and a third as overflow", async () => {
+  it("shows two people on a channel to each other, and a third as overflow", async () => {
     const alice = await open("alice", { channel: "room:1" });
     const bob = await open("bob", { channel: "room:1" });
     for (const page of [alice, bob]) {
