@@ -75,6 +75,12 @@ export const DEFAULT_JOB_PROGRESS_LABELS: JobProgressLabels = {
 export interface JobProgressProps {
   /** The job to show (what `hub.jobs.run` or `create` returned as `id`). */
   readonly jobId: string;
+  /**
+   * What the job is, for people ("Segmentation of stack-7.tif"): the card's and the progress
+   * bar's accessible name, so several jobs on a page are told apart.
+   * @default none (the bar is named by the `progress` label)
+   */
+  readonly name?: string;
   /** Classes added after `sy-job sy-job--<status>`. @default none */
   readonly className?: string;
   /** Texts to replace (the others stay English). @default {@link DEFAULT_JOB_PROGRESS_LABELS} */
@@ -164,7 +170,7 @@ export function JobProgress(props: JobProgressProps) {
   };
 
   return (
-    <section className={className} aria-label={labels.progress} aria-busy={active}>
+    <section className={className} aria-label={props.name} aria-busy={active}>
       <div className="sy-job__header">
         <span className="sy-job__status" role="status" aria-live="polite">
           {labels.status[status]}
@@ -176,7 +182,7 @@ export function JobProgress(props: JobProgressProps) {
           <div
             className="sy-job__bar"
             role="progressbar"
-            aria-label={labels.progress}
+            aria-label={props.name ?? labels.progress}
             aria-valuemin={0}
             aria-valuemax={100}
             aria-valuenow={percent}

@@ -135,7 +135,8 @@ describe("JobProgress", () => {
     await job.progress(64.4, { step: "Measuring" });
     await bar(alice, 64);
     await bar(bob, 64);
-    await expect(bob.locator(".sy-job__bar").getAttribute("aria-valuetext")).resolves.toBe("64 %");
+    const bobsBar = bob.getByRole("progressbar", { name: `Job ${job.id}` });
+    await expect(bobsBar.getAttribute("aria-valuetext")).resolves.toBe("64 %");
     await screenshot(alice, "job-running");
 
     // Only the owner gets a cancel button; bob's page has none.

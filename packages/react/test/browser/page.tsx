@@ -26,6 +26,7 @@ function Jobs() {
     <JobProgress
       key={jobId}
       jobId={jobId}
+      name={`Job ${jobId}`}
       cancellable={owner}
       cancelReason="Stopped in the test page"
       onValidation={async (decision) => {
