@@ -1,0 +1,78 @@
+/**
+ * The bridge every store hook uses: `useSyncExternalStore` over a shared store of the
+ * registry, held (refcounted) while the component is mounted, with a fixed snapshot for server
+ * rendering and hydration.
+ */
+import type { Readable } from "@switchyard/client";
+import { useCallback, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from "react";
+import type { Lease, StoreRegistry } from "./registry.js";
+
+function noop(): void {}
+const unsubscribeNothing = () => noop;
+
+/**
+ * The store under a registry key, found or created during render (null without a client, or
+ * when the client is closed); `retain` holds it while mounted.
+ */
+export interface SharedStore<S> {
+  readonly store: S | null;
+  readonly retain: (() => Lease<S>) | null;
+}
+
+/** Finds the store with `get` (null without a registry or when the client is closed). */
+export function useShared<S>(
+  registry: StoreRegistry | null,
+  get: (registry: StoreRegistry) => S,
+  retain: (registry: StoreRegistry) => Lease<S>,
+): SharedStore<S> {
+  if (!registry) return { store: null, retain: null };
+  let store: S | null;
+  try {
+    store = get(registry);
+  } catch {
+    // The client was closed: nothing to follow.
+    return { store: null, retain: null };
+  }
+  return { store, retain: () => retain(registry) };
+}
+
+/**
+ * The snapshot of `store`, held while mounted; `server` on the server, while hydrating and
+ * without a store. `server` must keep its identity across renders.
+ */
+export function useStoreSnapshot<T>(shared: SharedStore<Readable<T>>, server: T): T {
+  const { store } = shared;
+  const retainRef = useRef(shared.retain);
+  retainRef.current = shared.retain;
+  const subscribe = useCallback(
+    (notify: () => void) => {
+      const retain = retainRef.current;
+      if (!store || !retain) return noop;
+      const lease = retain();
+      const stop = store.subscribe(notify);
+      return () => {
+        stop();
+        lease.release();
+      };
+    },
+    [store],
+  );
+  const getSnapshot = store ? store.getSnapshot : () => server;
+  return useSyncExternalStore(store ? subscribe : unsubscribeNothing, getSnapshot, () => server);
+}
+
+/**
+ * A layout effect in the browser, a plain effect on the server (where neither runs): keeps
+ * callbacks in refs up to date before any event can reach them, without React's server warning.
+ */
+export const useIsomorphicLayoutEffect =
+  typeof document === "undefined" ? useEffect : useLayoutEffect;
+
+/** A ref that always holds the latest `value` (callbacks held without resubscribing). */
+export function useLatest<T>(value: T): { readonly current: T } {
+  const ref = useRef(value);
+  useIsomorphicLayoutEffect(() => {
+    ref.current = value;
+  });
+  return ref;
+}

@@ -1,0 +1,100 @@
+import type {
+  ChannelEvent,
+  ChannelName,
+  Contract,
+  ReceivedEvent,
+  ResetInfo,
+  SubscriptionState,
+} from "@switchyard/client";
+import { useEffect, useMemo } from "react";
+import { useSwitchyardContext } from "./context.js";
+import { subscriptionBefore } from "./server-snapshots.js";
+import { useLatest, useShared, useStoreSnapshot } from "./use-store.js";
+
+/** Options of {@link useSubscription}. Callbacks may change every render. */
+export interface UseSubscriptionOptions<Ev extends ReceivedEvent = ReceivedEvent> {
+  /**
+   * Only these events reach `onEvent`. The channel's one shared subscription receives every
+   * event; this filters what this hook sees.
+   * @default every event
+   */
+  events?: readonly Ev["event"][];
+  /**
+   * Called for every event, in order, exactly once (no render: update a ref, a cache or a
+   * store here). The latest function is called; a new one each render does not resubscribe.
+   * @default none
+   */
+  onEvent?: (event: Ev) => void;
+  /**
+   * Continuity was lost (missed events are gone): reload what the events would have updated.
+   * @default none
+   */
+  onReset?: (info: ResetInfo) => void;
+  /**
+   * The hub refused the subscription.
+   * @default none
+   */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Subscribes to a channel while the component is mounted and returns the subscription's state
+ * (`subscribing`, `subscribed`, `failed`, its position). Components that subscribe to the same
+ * channel share one subscription; the last to unmount leaves the channel after the provider's
+ * grace period. Pass `null` to subscribe to nothing.
+ *
+ * @example
+ * function ChatLog({ room }: { room: string }) {
+ *   const [lines, setLines] = useState<string[]>([]);
+ *   const { status } = useSubscription(`chat:${room}`, {
+ *     events: ["message"],
+ *     onEvent: (event) => setLines((all) => [...all, String(event.data)]),
+ *     onReset: () => setLines([]),
+ *   });
+ *   return <ul aria-busy={status !== "subscribed"}>{lines.map((l, i) => <li key={i}>{l}</li>)}</ul>;
+ * }
+ */
+export function useSubscription<
+  C extends Contract = Contract,
+  Ch extends ChannelName<C> = ChannelName<C>,
+>(
+  channel: Ch | null,
+  options: UseSubscriptionOptions<ChannelEvent<C, Ch>> = {},
+): SubscriptionState {
+  const { registry } = useSwitchyardContext();
+  const handlers = useLatest(options);
+  useEffect(() => {
+    if (!registry || channel === null) return;
+    let lease: ReturnType<typeof registry.retainChannel>;
+    try {
+      lease = registry.retainChannel(channel);
+    } catch {
+      return; // the client is closed
+    }
+    const subscription = lease.value;
+    const stops = [
+      subscription.on("event", (event) => {
+        const { events, onEvent } = handlers.current;
+        if (!onEvent || (events && !(events as readonly string[]).includes(event.event))) return;
+        onEvent(event as ChannelEvent<C, Ch>);
+      }),
+      subscription.on("reset", (info) => handlers.current.onReset?.(info)),
+      subscription.on("error", (error) => handlers.current.onError?.(error)),
+    ];
+    return () => {
+      for (const stop of stops) stop();
+      lease.release();
+    };
+  }, [registry, channel, handlers]);
+
+  const shared = useShared(
+    channel === null ? null : registry,
+    (r) => r.channel(channel as string).state,
+    (r) => {
+      const lease = r.retainChannel(channel as string);
+      return { value: lease.value.state, release: lease.release };
+    },
+  );
+  const server = useMemo(() => subscriptionBefore(channel ?? ""), [channel]);
+  return useStoreSnapshot(shared, server);
+}
