@@ -19,7 +19,7 @@ export {
   JobProgress,
   type JobProgressLabels,
   type JobProgressProps,
-  type ShownStatus,
+  type JobProgressStatus,
   type ValidationDecision,
 } from "./components/job-progress.js";
 export {

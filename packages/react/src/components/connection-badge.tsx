@@ -1,11 +1,11 @@
 import type { ConnectionState } from "@switchyard/client";
+import { useConnection } from "../use-connection.js";
 import {
   DEFAULT_DURATION_UNITS,
   type DurationUnits,
   formatDuration,
   secondsUntil,
 } from "./format.js";
-import { useConnection } from "./store-hooks.js";
 import { useNow } from "./use-now.js";
 
 /** What a {@link ConnectionBadge} shows: one word per look of the connection. */

@@ -1,5 +1,6 @@
 import type { JobState, JobStatus, JobValidation } from "@switchyard/client";
 import { useState } from "react";
+import { useJob } from "../use-job.js";
 import {
   DEFAULT_DURATION_UNITS,
   type DurationUnits,
@@ -7,7 +8,6 @@ import {
   roundPercent,
   secondsUntil,
 } from "./format.js";
-import { useJob } from "./store-hooks.js";
 import { useNow } from "./use-now.js";
 
 /** A person's answer to a job's validation request. */
@@ -21,7 +21,7 @@ export interface JobProgressLabels {
    * @default { loading: "Loading…", unavailable: "Unavailable", queued: "Queued", running: "Running",
    * cancelling: "Cancelling…", completed: "Completed", failed: "Failed", cancelled: "Cancelled" }
    */
-  readonly status: Readonly<Record<ShownStatus, string>>;
+  readonly status: Readonly<Record<JobProgressStatus, string>>;
   /** The progress bar's accessible name. @default "Progress" */
   readonly progress: string;
   /** The percentage next to the bar. @default (percent) => `${percent} %` */
@@ -107,15 +107,15 @@ export interface JobProgressProps {
 }
 
 /** What a {@link JobProgress} shows as its status (and its `sy-job--<status>` class). */
-export type ShownStatus = JobStatus | "loading" | "unavailable";
+export type JobProgressStatus = JobStatus | "loading" | "unavailable";
 
 /** The status a job shows: `loading` until the hub's snapshot arrived. */
-function shownStatus(state: JobState): ShownStatus {
+function shownStatus(state: JobState): JobProgressStatus {
   if (state.subscription === "failed") return "unavailable";
   return state.status ?? "loading";
 }
 
-function isActive(status: ShownStatus): boolean {
+function isActive(status: JobProgressStatus): boolean {
   return status === "queued" || status === "running";
 }
 

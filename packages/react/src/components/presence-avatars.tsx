@@ -1,6 +1,6 @@
 import type { PresenceMember } from "@switchyard/client";
 import type { CSSProperties } from "react";
-import { usePresence } from "./store-hooks.js";
+import { usePresence } from "../use-presence.js";
 
 /** The texts of a {@link PresenceAvatars}; replace any of them to translate. */
 export interface PresenceAvatarsLabels {
