@@ -48,7 +48,11 @@ export async function launchChromium(): Promise<Chromium> {
   return {
     errors,
     async newPage() {
-      const context = await browser.newContext({ viewport: { width: 520, height: 720 } });
+      // Reduced motion: no bar still sliding when a screenshot is taken.
+      const context = await browser.newContext({
+        viewport: { width: 520, height: 720 },
+        reducedMotion: "reduce",
+      });
       const page = await context.newPage();
       page.setDefaultTimeout(PAGE_TIMEOUT);
       page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));

@@ -72,12 +72,17 @@ afterEach(async () => {
   expect(errors).toEqual([]);
 });
 
-/** Opens the test page as `who` in a new browser context. */
-async function open(who: Person, query: Record<string, string> = {}): Promise<Page> {
+/** Opens the test page with `query` in a new browser context. */
+async function load(query: Record<string, string>): Promise<Page> {
   const page = await chromium.newPage();
   pages.push(page);
-  const search = new URLSearchParams({ hub: hub.url, token: await sign(who), ...query });
-  await page.goto(`${site.url}?${search}`);
+  await page.goto(`${site.url}?${new URLSearchParams({ hub: hub.url, ...query })}`);
+  return page;
+}
+
+/** Opens the test page as `who`, once its badge says Live. */
+async function open(who: Person, query: Record<string, string> = {}): Promise<Page> {
+  const page = await load({ token: await sign(who), ...query });
   await page.locator(".sy-badge--live").waitFor();
   return page;
 }
@@ -282,5 +287,15 @@ describe("ConnectionBadge", () => {
 
     await hub.start();
     for (const page of [alice, bob]) await page.locator(".sy-badge--live").waitFor();
+  });
+
+  it("says Offline, with the hub's reason as its title, when the hub refuses the token", async () => {
+    const page = await load({ token: "not-a-token" });
+    await page.locator(".sy-badge--offline").waitFor();
+    await expect(page.getByRole("status").textContent()).resolves.toBe("Offline");
+    await expect(page.locator(".sy-badge").getAttribute("title")).resolves.toMatch(
+      /^token_invalid: .+ \(close code 4002\)$/,
+    );
+    await screenshot(page, "badge-offline");
   });
 });
