@@ -99,11 +99,12 @@ export interface JobProgressProps {
   readonly onCancelError?: (error: Error) => void;
   /**
    * Answers the job's validation request: the app records the decision (its own RPC …).
-   * Without it the request is shown without buttons. The buttons are disabled while it runs
-   * and replaced by the decision once it resolved.
+   * Without it the request is shown without buttons. The buttons are disabled while a promise
+   * it returns is pending, and replaced by the decision once it resolved (enabled again when
+   * it rejected).
    * @default none
    */
-  readonly onValidation?: (decision: ValidationDecision, job: JobState) => void | Promise<void>;
+  readonly onValidation?: (decision: ValidationDecision, job: JobState) => unknown;
 }
 
 /** What a {@link JobProgress} shows as its status (and its `sy-job--<status>` class). */
@@ -141,7 +142,7 @@ function isActive(status: JobProgressStatus): boolean {
  *     <JobProgress
  *       jobId={jobId}
  *       cancelReason="Stopped by the user"
- *       onValidation={(decision) => review({ jobId, decision })}
+ *       onValidation={(decision) => review.call({ jobId, decision })}
  *     />
  *   );
  * }
@@ -241,7 +242,7 @@ export function JobProgress(props: JobProgressProps) {
 interface ValidationRequestProps {
   readonly validation: JobValidation;
   readonly labels: JobProgressLabels;
-  readonly onDecide: ((decision: ValidationDecision) => void | Promise<void>) | undefined;
+  readonly onDecide: ((decision: ValidationDecision) => unknown) | undefined;
 }
 
 /** The producer's request for review, with the person's answer once given. */

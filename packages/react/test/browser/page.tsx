@@ -29,9 +29,7 @@ function Jobs() {
       name={`Job ${jobId}`}
       cancellable={owner}
       cancelReason="Stopped in the test page"
-      onValidation={async (decision) => {
-        await client?.rpc("review", { jobId, decision });
-      }}
+      onValidation={(decision) => client?.rpc("review", { jobId, decision })}
     />
   ));
 }
