@@ -4,6 +4,7 @@
  * cancel the jobs), `channel` (a presence channel). A validation answer goes to the hub's
  * `review` RPC, so the test sees the button work.
  */
+import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import {
   ConnectionBadge,
@@ -55,4 +56,10 @@ function App() {
 }
 
 const root = document.getElementById("root");
-if (root) createRoot(root).render(<App />);
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
