@@ -1,21 +1,27 @@
 /**
- * A value that many events change but that renders at most once per animation frame: a burst
- * of a thousand events on a channel is one render, not a thousand.
+ * A value that many events change but that renders at most once per frame (16 ms): a burst of
+ * a thousand events on a channel is a few renders, not a thousand.
  */
 import type { Readable } from "@switchyard/client";
 
-/** How a hook re-renders for events: once per animation frame, or for every event. */
+/** How a hook re-renders for events: at most once per frame (16 ms), or for every event. */
 export type RenderMode = "frame" | "every";
 
-/** Runs `callback` before the next repaint (a 16 ms timer where there are no frames). */
+/** The batching window of `frame`: one frame at 60 Hz, in milliseconds. */
+export const FRAME_MS = 16;
+
+/**
+ * Runs `callback` after one frame's time. A timer rather than `requestAnimationFrame`: it
+ * batches the same way in every environment (frames do not run in background tabs, nor in
+ * test DOMs that run them at once), and the render itself still waits for the browser's frame.
+ */
 function nextFrame(callback: () => void): void {
-  if (typeof requestAnimationFrame === "function") requestAnimationFrame(callback);
-  else setTimeout(callback, 16);
+  setTimeout(callback, FRAME_MS);
 }
 
 /**
  * A store whose snapshot is recomputed by `compute` when a change is flushed: with `frame`,
- * changes made until the next animation frame are flushed together; with `every`, at once.
+ * changes made within one frame (16 ms) are flushed together; with `every`, at once.
  */
 export class BatchedValue<T> implements Readable<T> {
   #value: T;

@@ -8,13 +8,16 @@ import type {
   RpcInput,
   RpcMethod,
   RpcOutput,
-  SubscriptionState,
 } from "@switchyard/client";
 import { useSwitchyard } from "./context.js";
 import { type UseEventListOptions, useEventList } from "./use-event-list.js";
 import { type UseLatestEventOptions, useLatestEvent } from "./use-latest-event.js";
 import { type RpcView, useRpc } from "./use-rpc.js";
-import { type UseSubscriptionOptions, useSubscription } from "./use-subscription.js";
+import {
+  type SubscriptionStatusView,
+  type UseSubscriptionOptions,
+  useSubscription,
+} from "./use-subscription.js";
 
 /** The hooks whose types come from a contract, as {@link createHooks} returns them. */
 export interface ContractHooks<C extends Contract> {
@@ -24,7 +27,7 @@ export interface ContractHooks<C extends Contract> {
   useSubscription<Ch extends ChannelName<C>>(
     channel: Ch | null,
     options?: UseSubscriptionOptions<ChannelEvent<C, Ch>>,
-  ): SubscriptionState;
+  ): SubscriptionStatusView;
   /** {@link useLatestEvent}: the event's payload type from the contract. */
   useLatestEvent<Ch extends ChannelName<C>, E extends EventName<C, Ch>>(
     channel: Ch | null,

@@ -55,7 +55,11 @@ export { type UseLatestEventOptions, useLatestEvent } from "./use-latest-event.j
 export { type PresenceView, type UsePresenceOptions, usePresence } from "./use-presence.js";
 export { type RpcView, useRpc } from "./use-rpc.js";
 export { type StateValueView, useStateValue } from "./use-state-value.js";
-export { type UseSubscriptionOptions, useSubscription } from "./use-subscription.js";
+export {
+  type SubscriptionStatusView,
+  type UseSubscriptionOptions,
+  useSubscription,
+} from "./use-subscription.js";
 export {
   type StateActions,
   type SyncedStateView,

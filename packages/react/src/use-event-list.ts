@@ -20,7 +20,7 @@ export interface UseEventListOptions<Ev extends ReceivedEvent = ReceivedEvent> {
    */
   events?: readonly Ev["event"][];
   /**
-   * `frame`: re-render at most once per animation frame (a burst is one render); `every`:
+   * `frame`: re-render at most once per frame (16 ms) (a burst is one render); `every`:
    * re-render for every event.
    * @default "frame"
    */
@@ -89,7 +89,7 @@ const disposeCell = (cell: { dispose: () => void }) => cell.dispose();
 /**
  * The latest events of a channel, oldest first, at most `limit` of them, since the component
  * (or another one showing the same list) mounted: for feeds and logs. A burst of events
- * renders once per animation frame.
+ * renders once per frame (16 ms).
  *
  * @example
  * function ActivityFeed() {

@@ -8,7 +8,7 @@ import { useShared, useStoreSnapshot } from "./use-store.js";
 /** Options of {@link useLatestEvent}. */
 export interface UseLatestEventOptions {
   /**
-   * `frame`: re-render at most once per animation frame with the latest value (a burst of
+   * `frame`: re-render at most once per frame (16 ms) with the latest value (a burst of
    * events is one render); `every`: re-render for every event.
    * @default "frame"
    */
@@ -45,7 +45,7 @@ const disposeCell = (cell: { dispose: () => void }) => cell.dispose();
 /**
  * The data of the latest `event` on `channel` since the component (or another one asking for
  * the same) mounted: `undefined` until one arrives. For progress-like data where only the last
- * value matters; renders at most once per animation frame however fast the events come.
+ * value matters; renders at most once per frame (16 ms) however fast the events come.
  *
  * @example
  * function Upload({ id }: { id: string }) {

@@ -7,10 +7,10 @@ import type {
   StateWriteOptions,
   StateWriteResult,
 } from "@switchyard/client";
-import { useCallback, useMemo, useRef, useSyncExternalStore } from "react";
+import { useCallback, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
 import { noClient } from "./missing-client.js";
-import { useShared } from "./use-store.js";
+import { useSelectedSnapshot, useShared } from "./use-store.js";
 
 /** One key of a synced state document, as {@link useStateValue} shows it. */
 export interface StateValueView<V> {
@@ -68,7 +68,6 @@ const SERVER: Selection = Object.freeze({
   error: null,
   conflict: null,
 });
-const noSubscription = () => () => {};
 
 /**
  * One key of a synced state document: re-renders only when that key's value, entry, pending
@@ -105,40 +104,11 @@ export function useStateValue<
     (r) => r.retainState(name as string) as { value: StateStore<T>; release(): void },
   );
   const { store } = shared;
-  const retainRef = useRef(shared.retain);
-  retainRef.current = shared.retain;
-  const subscribe = useCallback(
-    (notify: () => void) => {
-      const retain = retainRef.current;
-      if (!store || !retain) return () => {};
-      const lease = retain();
-      const stop = store.subscribe(notify);
-      return () => {
-        stop();
-        lease.release();
-      };
-    },
-    [store],
+  const selectKey = useMemo(
+    () => (snapshot: StateSnapshot<T>) => select(snapshot as StateSnapshot, key),
+    [key],
   );
-  // The last selection, kept while the key's part of the snapshot is the same.
-  const getSelection = useMemo(() => {
-    let source: StateSnapshot | undefined;
-    let selected: Selection | undefined;
-    return (): Selection => {
-      if (!store) return SERVER;
-      const snapshot = store.getSnapshot() as StateSnapshot;
-      if (snapshot === source && selected) return selected;
-      const next = select(snapshot, key);
-      source = snapshot;
-      if (!selected || !same(selected, next)) selected = next;
-      return selected;
-    };
-  }, [store, key]);
-  const selection = useSyncExternalStore(
-    store ? subscribe : noSubscription,
-    getSelection,
-    () => SERVER,
-  );
+  const selection = useSelectedSnapshot(shared, SERVER, selectKey, same);
   const set = useCallback(
     (value: T[K], options?: StateWriteOptions) =>
       store ? store.set(key, value, options) : noClient(),

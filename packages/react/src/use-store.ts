@@ -4,7 +4,14 @@
  * rendering and hydration.
  */
 import type { Readable } from "@switchyard/client";
-import { useCallback, useEffect, useLayoutEffect, useRef, useSyncExternalStore } from "react";
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useSyncExternalStore,
+} from "react";
 import type { Lease, StoreRegistry } from "./registry.js";
 
 function noop(): void {}
@@ -59,6 +66,40 @@ export function useStoreSnapshot<T>(shared: SharedStore<Readable<T>>, server: T)
   );
   const getSnapshot = store ? store.getSnapshot : () => server;
   return useSyncExternalStore(store ? subscribe : unsubscribeNothing, getSnapshot, () => server);
+}
+
+/**
+ * A part of the snapshot of `store`, as {@link useStoreSnapshot}: re-renders only when
+ * `isEqual` says the part changed. A new `select` (memoize it) selects again; `isEqual` is
+ * read when a snapshot changes.
+ */
+export function useSelectedSnapshot<T, R>(
+  shared: SharedStore<Readable<T>>,
+  server: R,
+  select: (snapshot: T) => R,
+  isEqual: (a: R, b: R) => boolean,
+): R {
+  const { store } = shared;
+  const equal = useRef(isEqual);
+  equal.current = isEqual;
+  const selected = useMemo(() => {
+    if (!store) return null;
+    let source: T | undefined;
+    let last: R | undefined;
+    const getSnapshot = (): R => {
+      const snapshot = store.getSnapshot();
+      if (last !== undefined && snapshot === source) return last;
+      const next = select(snapshot);
+      source = snapshot;
+      if (last === undefined || !equal.current(last, next)) last = next;
+      return last;
+    };
+    return { getSnapshot, subscribe: store.subscribe };
+  }, [store, select]);
+  return useStoreSnapshot(
+    { store: selected, retain: shared.retain as (() => Lease<Readable<R>>) | null },
+    server,
+  );
 }
 
 /**

@@ -9,7 +9,7 @@ import type {
 import { useEffect, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
 import { subscriptionBefore } from "./server-snapshots.js";
-import { useLatest, useShared, useStoreSnapshot } from "./use-store.js";
+import { useLatest, useSelectedSnapshot, useShared } from "./use-store.js";
 
 /** Options of {@link useSubscription}. Callbacks may change every render. */
 export interface UseSubscriptionOptions<Ev extends ReceivedEvent = ReceivedEvent> {
@@ -38,8 +38,36 @@ export interface UseSubscriptionOptions<Ev extends ReceivedEvent = ReceivedEvent
 }
 
 /**
- * Subscribes to a channel while the component is mounted and returns the subscription's state
- * (`subscribing`, `subscribed`, `failed`, its position). Components that subscribe to the same
+ * What {@link useSubscription} renders: the subscription's status, without the position that
+ * moves with every event (so events do not re-render the component).
+ */
+export type SubscriptionStatusView = Pick<
+  SubscriptionState,
+  "channel" | "status" | "conflated" | "error"
+>;
+
+function statusOf(state: SubscriptionState): SubscriptionStatusView {
+  return {
+    channel: state.channel,
+    status: state.status,
+    conflated: state.conflated,
+    error: state.error,
+  };
+}
+
+function sameStatus(a: SubscriptionStatusView, b: SubscriptionStatusView): boolean {
+  return (
+    a.channel === b.channel &&
+    a.status === b.status &&
+    a.conflated === b.conflated &&
+    a.error === b.error
+  );
+}
+
+/**
+ * Subscribes to a channel while the component is mounted and returns the subscription's status
+ * (`subscribing`, `subscribed`, `failed`, and the hub's error); events themselves go to
+ * `onEvent` and re-render nothing. Components that subscribe to the same
  * channel share one subscription; the last to unmount leaves the channel after the provider's
  * grace period. Pass `null` to subscribe to nothing.
  *
@@ -60,7 +88,7 @@ export function useSubscription<
 >(
   channel: Ch | null,
   options: UseSubscriptionOptions<ChannelEvent<C, Ch>> = {},
-): SubscriptionState {
+): SubscriptionStatusView {
   const { registry } = useSwitchyardContext();
   const handlers = useLatest(options);
   useEffect(() => {
@@ -95,6 +123,6 @@ export function useSubscription<
       return { value: lease.value.state, release: lease.release };
     },
   );
-  const server = useMemo(() => subscriptionBefore(channel ?? ""), [channel]);
-  return useStoreSnapshot(shared, server);
+  const server = useMemo(() => statusOf(subscriptionBefore(channel ?? "")), [channel]);
+  return useSelectedSnapshot(shared, server, statusOf, sameStatus);
 }
