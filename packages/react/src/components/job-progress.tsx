@@ -100,8 +100,8 @@ export interface JobProgressProps {
   /**
    * Answers the job's validation request: the app records the decision (its own RPC …).
    * Without it the request is shown without buttons. The buttons are disabled while a promise
-   * it returns is pending, and replaced by the decision once it resolved (enabled again when
-   * it rejected).
+   * it returns is pending, and replaced by the decision once it resolved; when it rejects (or
+   * throws), the error's message shows and the buttons are enabled again.
    * @default none
    */
   readonly onValidation?: (decision: ValidationDecision, job: JobState) => unknown;
@@ -249,12 +249,18 @@ interface ValidationRequestProps {
 function ValidationRequest({ validation, labels, onDecide }: ValidationRequestProps) {
   const [decided, setDecided] = useState<ValidationDecision | null>(null);
   const [pending, setPending] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
   const decide = (decision: ValidationDecision) => {
     if (!onDecide) return;
     setPending(true);
-    Promise.resolve(onDecide(decision)).then(
+    setFailure(null);
+    // A handler that throws at once is a failed answer too, not an error of the click.
+    new Promise((resolve) => resolve(onDecide(decision))).then(
       () => setDecided(decision),
-      () => setPending(false),
+      (error: unknown) => {
+        setPending(false);
+        setFailure(error instanceof Error ? error.message : String(error));
+      },
     );
   };
   return (
@@ -272,6 +278,11 @@ function ValidationRequest({ validation, labels, onDecide }: ValidationRequestPr
             <li key={action}>{action}</li>
           ))}
         </ul>
+      ) : null}
+      {failure !== null ? (
+        <p className="sy-job__error" role="alert">
+          {failure}
+        </p>
       ) : null}
       {decided !== null ? (
         <span className="sy-job__decision" role="status">
