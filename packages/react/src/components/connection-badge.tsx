@@ -20,7 +20,8 @@ export interface ConnectionBadgeLabels {
   /** @default "Reconnecting" */
   readonly reconnecting: string;
   /**
-   * The countdown after the reconnecting label, given the formatted time to the next attempt.
+   * The countdown after the reconnecting (or connecting) label, given the formatted time to
+   * the next attempt.
    * @default (duration) => `in ${duration}`
    */
   readonly retryIn: (duration: string) => string;
@@ -102,7 +103,8 @@ export function ConnectionBadge(props: ConnectionBadgeProps) {
   const state = useConnection();
   const labels = { ...DEFAULT_CONNECTION_BADGE_LABELS, ...props.labels };
   const status = connectionBadgeStatus(state);
-  const counting = status === "reconnecting" && state.retryAt !== null;
+  // A first connect that keeps failing waits between attempts too: count down for both.
+  const counting = (status === "reconnecting" || status === "connecting") && state.retryAt !== null;
   const now = useNow(counting);
   const left = state.retryAt === null ? 0 : secondsUntil(state.retryAt, now);
   const className = ["sy-badge", `sy-badge--${status}`, props.className].filter(Boolean).join(" ");
@@ -117,9 +119,12 @@ export function ConnectionBadge(props: ConnectionBadgeProps) {
         {labels[status]}
       </span>
       {counting && left > 0 ? (
-        <span className="sy-badge__countdown" aria-hidden="true">
-          {labels.retryIn(formatDuration(left, props.units ?? DEFAULT_DURATION_UNITS))}
-        </span>
+        <>
+          {/* A flex container drops this space from the layout; copied text keeps it. */}{" "}
+          <span className="sy-badge__countdown" aria-hidden="true">
+            {labels.retryIn(formatDuration(left, props.units ?? DEFAULT_DURATION_UNITS))}
+          </span>
+        </>
       ) : null}
     </span>
   );

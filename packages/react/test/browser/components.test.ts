@@ -279,6 +279,8 @@ describe("ConnectionBadge", () => {
       await page.locator(".sy-badge--reconnecting").waitFor();
       await page.locator(".sy-badge__countdown", { hasText: /^in \d s$/ }).waitFor();
       await expect(page.getByRole("status").textContent()).resolves.toBe("Reconnecting");
+      // The whole badge reads as a sentence (the countdown may be between two attempts: wait).
+      await page.locator(".sy-badge", { hasText: /^Reconnecting in \d s$/ }).waitFor();
     }
     await expect(alice.locator(".sy-badge").getAttribute("title")).resolves.toMatch(
       /server_shutting_down|network/,
