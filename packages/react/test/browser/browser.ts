@@ -48,9 +48,10 @@ export async function launchChromium(): Promise<Chromium> {
   return {
     errors,
     async newPage() {
-      // Reduced motion: no bar still sliding when a screenshot is taken.
+      // Reduced motion: no bar still sliding when a screenshot is taken; sharp screenshots.
       const context = await browser.newContext({
         viewport: { width: 520, height: 720 },
+        deviceScaleFactor: 2,
         reducedMotion: "reduce",
       });
       const page = await context.newPage();
