@@ -29,7 +29,7 @@ export interface ContractHooks<C extends Contract> {
     options?: UseSubscriptionOptions<ChannelEvent<C, Ch>>,
   ): SubscriptionStatusView;
   /** {@link useLatestEvent}: the event's payload type from the contract. */
-  useLatestEvent<Ch extends ChannelName<C>, E extends EventName<C, Ch>>(
+  useLatestEvent<Ch extends ChannelName<C>, const E extends EventName<C, Ch>>(
     channel: Ch | null,
     event: E,
     options?: UseLatestEventOptions,

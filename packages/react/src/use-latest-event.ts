@@ -56,7 +56,7 @@ const disposeCell = (cell: { dispose: () => void }) => cell.dispose();
 export function useLatestEvent<
   C extends Contract = Contract,
   Ch extends ChannelName<C> = ChannelName<C>,
-  E extends EventName<C, Ch> = EventName<C, Ch>,
+  const E extends EventName<C, Ch> = EventName<C, Ch>,
 >(
   channel: Ch | null,
   event: E,

@@ -78,7 +78,7 @@ export function useRpc<C extends Contract = Contract, M extends RpcMethod<C> = R
       const settle = (next: (previous: RpcResult<O>) => RpcResult<O>) => {
         if (mounted.current && id === latest.current) setResult(next);
       };
-      const rpc = client.rpc as (method: string, ...rest: unknown[]) => Promise<O>;
+      const rpc = client.rpc.bind(client) as (method: string, ...rest: unknown[]) => Promise<O>;
       return rpc(method, ...args).then(
         (data) => {
           settle(() => ({ data, error: null, pending: false }));
