@@ -5,7 +5,8 @@
  */
 import { renderToString } from "react-dom/server";
 import { describe, expect, it } from "vitest";
-import { ConnectionBadge, JobProgress, PresenceAvatars, SwitchyardProvider } from "../src/index.js";
+import { ConnectionBadge, JobProgress, PresenceAvatars } from "../src/components/index.js";
+import { SwitchyardProvider } from "../src/index.js";
 
 describe("components on the server", () => {
   it("render their state before a client exists", () => {

@@ -11,8 +11,8 @@ import {
   JobProgress,
   type JobProgressLabels,
   PresenceAvatars,
-  SwitchyardProvider,
-} from "../src/index.js";
+} from "../src/components/index.js";
+import { SwitchyardProvider } from "../src/index.js";
 import { connect, mount, startHub } from "./harness.js";
 
 const GERMAN: Partial<JobProgressLabels> = {

@@ -87,7 +87,7 @@ export function describeConnectionReason(state: ConnectionState): string {
  * (import `@switchyard/react/styles.css` for the default look). Inside a `SwitchyardProvider`.
  *
  * @example
- * import { ConnectionBadge } from "@switchyard/react";
+ * import { ConnectionBadge } from "@switchyard/react/components";
  * import "@switchyard/react/styles.css";
  *
  * function Header() {

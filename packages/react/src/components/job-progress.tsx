@@ -133,7 +133,8 @@ function isActive(status: JobProgressStatus): boolean {
  * (`--cancel`, `--accept`, `--reject`). Inside a `SwitchyardProvider`.
  *
  * @example
- * import { JobProgress } from "@switchyard/react";
+ * import { useRpc } from "@switchyard/react";
+ * import { JobProgress } from "@switchyard/react/components";
  * import "@switchyard/react/styles.css";
  *
  * function Analysis({ jobId }: { jobId: string }) {

@@ -78,7 +78,7 @@ const keyOf = (member: PresenceMember) => member.userId ?? `~${member.clientIds[
  * `SwitchyardProvider`.
  *
  * @example
- * import { PresenceAvatars } from "@switchyard/react";
+ * import { PresenceAvatars } from "@switchyard/react/components";
  * import "@switchyard/react/styles.css";
  *
  * function RoomHeader({ roomId }: { roomId: string }) {

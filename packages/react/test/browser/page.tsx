@@ -6,13 +6,8 @@
  */
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import {
-  ConnectionBadge,
-  JobProgress,
-  PresenceAvatars,
-  SwitchyardProvider,
-  useSwitchyard,
-} from "../../src/index.js";
+import { ConnectionBadge, JobProgress, PresenceAvatars } from "../../src/components/index.js";
+import { SwitchyardProvider, useSwitchyard } from "../../src/index.js";
 
 const params = new URLSearchParams(location.search);
 const hub = params.get("hub") ?? "";
