@@ -112,7 +112,8 @@ beforeAll(async () => {
   );
 
   // An empty project outside the repository, as a user's. The SDK needs `ws` on Node 20
-  // (no global WebSocket); TypeScript is the repository's compiler, the user's own.
+  // (no global WebSocket), the React bindings React and its types; TypeScript is the
+  // repository's compiler, the user's own.
   app = join(folder, "app");
   await mkdir(app);
   await writeFile(
@@ -133,6 +134,8 @@ beforeAll(async () => {
       "--loglevel=error",
       ...tarballs,
       await pinned("@types/node"),
+      await pinned("@types/react"),
+      await pinned("react"),
       await pinned("ws"),
     ],
     { cwd: app, env },
@@ -224,6 +227,7 @@ it("installs every published package with the LICENSE, README and dist/ it ships
     "@switchyard/cli",
     "@switchyard/client",
     "@switchyard/protocol",
+    "@switchyard/react",
     "@switchyard/redis",
     "@switchyard/server",
   ]);
@@ -281,7 +285,7 @@ it("loads every entry point from dist/ with import and require()", async () => {
     string,
     { file: string; required: number; imported: number }
   >;
-  expect(Object.keys(loaded)).toHaveLength(8);
+  expect(Object.keys(loaded)).toHaveLength(9);
   for (const [name, { file, required, imported }] of Object.entries(loaded)) {
     // `@switchyard/source` (src/, for this repository) is a condition nothing uses unasked.
     expect(file).toContain(join("node_modules", name.split("/").slice(0, 2).join("/"), "dist"));

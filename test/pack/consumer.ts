@@ -8,6 +8,7 @@ import { resolveConfig, type ServerHandle, startServer } from "@switchyard/cli";
 import { type Client, createClient, type ReceivedEvent } from "@switchyard/client";
 import { msgpackCodec } from "@switchyard/client/msgpack";
 import { type ErrorCode, jsonCodec, SwitchyardError } from "@switchyard/protocol";
+import { createHooks, SwitchyardProvider, useConnection, useJob } from "@switchyard/react";
 import { createRedisBroker } from "@switchyard/redis";
 import {
   builtinTransport,
@@ -19,6 +20,7 @@ import {
 import { checkRetention, DEDUP_WINDOW_MS } from "@switchyard/server/broker";
 import { brokerContract } from "@switchyard/server/testing";
 import { wsTransport } from "@switchyard/server/ws";
+import { createElement } from "react";
 
 /** The hub embedded in a Node server, on Redis. */
 export function embedded(redisUrl: string): Hub {
@@ -76,3 +78,18 @@ export function brokerTests(redisUrl: string): void {
 createHub({ allowAnonymous: "yes" });
 // @ts-expect-error: error codes are a closed union
 export const unknownCode: ErrorCode = "no_such_code";
+
+/** The React bindings, without JSX: a provider around a component of the hooks. */
+export function app(client: Client): ReturnType<typeof createElement> {
+  function Status() {
+    const { status } = useConnection();
+    const { percent } = useJob("7f3a");
+    return createElement("p", null, `${status} ${percent}%`);
+  }
+  return createElement(SwitchyardProvider, { client }, createElement(Status));
+}
+
+/** Hooks typed by a contract: a channel outside it does not compile. */
+export const typedHooks = createHooks({ channels: { news: { events: {} } } });
+// @ts-expect-error: `chat` is not a channel of the contract
+export const notAChannel = () => typedHooks.useSubscription("chat");

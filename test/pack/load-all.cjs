@@ -9,6 +9,7 @@ const ENTRY_POINTS = [
   "@switchyard/server/ws",
   "@switchyard/client",
   "@switchyard/client/msgpack",
+  "@switchyard/react",
   "@switchyard/redis",
   "@switchyard/cli",
 ];

@@ -9,6 +9,7 @@ import {
   useEffect,
   useLayoutEffect,
   useMemo,
+  useReducer,
   useRef,
   useSyncExternalStore,
 } from "react";
@@ -51,11 +52,15 @@ export function useStoreSnapshot<T>(shared: SharedStore<Readable<T>>, server: T)
   const { store } = shared;
   const retainRef = useRef(shared.retain);
   retainRef.current = shared.retain;
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
   const subscribe = useCallback(
     (notify: () => void) => {
       const retain = retainRef.current;
       if (!store || !retain) return noop;
       const lease = retain();
+      // The render's store was disposed before this commit (a render held back past the
+      // grace period): render again with the one now held.
+      if (lease.value !== store) queueMicrotask(rerender);
       const stop = store.subscribe(notify);
       return () => {
         stop();
@@ -96,10 +101,17 @@ export function useSelectedSnapshot<T, R>(
     };
     return { getSnapshot, subscribe: store.subscribe };
   }, [store, select]);
-  return useStoreSnapshot(
-    { store: selected, retain: shared.retain as (() => Lease<Readable<R>>) | null },
-    server,
-  );
+  const { retain } = shared;
+  const retainSelected = useMemo(() => {
+    if (!retain || !selected) return null;
+    return (): Lease<Readable<R>> => {
+      const lease = retain();
+      // The same store stands for its selection; another one tells the bridge to render again.
+      const value = lease.value === store ? selected : (lease.value as unknown as Readable<R>);
+      return { value, release: lease.release };
+    };
+  }, [retain, selected, store]);
+  return useStoreSnapshot({ store: selected, retain: retainSelected }, server);
 }
 
 /**
