@@ -33,11 +33,12 @@ const manifest = (dir: string): Manifest =>
 const root = manifest(".");
 const published = (root.workspaces ?? []).filter((dir) => manifest(dir).private !== true);
 
-it("publishes the five packages", () => {
+it("publishes the six packages", () => {
   expect(published.map((dir) => manifest(dir).name).sort()).toEqual([
     "@switchyard/cli",
     "@switchyard/client",
     "@switchyard/protocol",
+    "@switchyard/react",
     "@switchyard/redis",
     "@switchyard/server",
   ]);
