@@ -127,4 +127,22 @@ describe("components' props", () => {
     expect(byClass(page.container, "sy-avatars").className).toBe("sy-avatars crew");
     expect(byClass(page.container, "sy-avatar").title).toBe("Gast");
   });
+
+  it("PresenceAvatars counts everyone from the hub's count when the channel is count-only", async () => {
+    const hub = await startHub({ presence: { namespaces: { room: { cap: 1 } } } });
+    const others = [connect(hub.url), connect(hub.url)].map((client) => client.presence("room:9"));
+    const page = mount(
+      <SwitchyardProvider client={connect(hub.url)}>
+        <PresenceAvatars channel="room:9" max={2} />
+      </SwitchyardProvider>,
+    );
+    await page.until(
+      () => page.container.querySelector('[aria-label="3 people here"]') !== null,
+      () => `three counted: ${page.container.innerHTML}`,
+    );
+    // Above the cap the hub names nobody: no avatars, all of them in the overflow bubble.
+    expect(page.container.querySelectorAll(".sy-avatar:not(.sy-avatar--overflow)")).toHaveLength(0);
+    expect(byClass(page.container, "sy-avatar--overflow").title).toBe("3 more");
+    for (const presence of others) presence.dispose();
+  });
 });
