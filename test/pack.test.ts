@@ -144,12 +144,14 @@ beforeAll(async () => {
   for (const file of ["consumer.ts", "subscribe.mjs", "load-all.cjs"]) {
     await copyFile(join(FIXTURES, file), join(app, file));
   }
-  // The TypeScript examples of the READMEs the packages ship (browser code among them: DOM).
+  // The TypeScript examples of the READMEs the packages ship (browser code among them: DOM;
+  // React components among them: TSX).
   const examples: string[] = [];
   for (const { name } of packages) {
     const readme = await readFile(join(app, "node_modules", name, "README.md"), "utf8");
-    for (const [index, [, code]] of [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].entries()) {
-      const file = `readme-${name.split("/")[1]}-${index + 1}.ts`;
+    const blocks = [...readme.matchAll(/```(tsx?)\n([\s\S]*?)```/g)];
+    for (const [index, [, extension, code]] of blocks.entries()) {
+      const file = `readme-${name.split("/")[1]}-${index + 1}.${extension}`;
       await writeFile(join(app, file), code ?? "");
       examples.push(file);
     }
@@ -161,6 +163,7 @@ beforeAll(async () => {
       compilerOptions: {
         ...STRICT,
         lib: ["ES2023", "DOM", "DOM.Iterable"],
+        jsx: "react-jsx",
         module: "ESNext",
         moduleResolution: "bundler",
         skipLibCheck: true,
