@@ -217,6 +217,8 @@ export function JobProgress(props: JobProgressProps) {
       ) : null}
       {state.validation !== null && status !== "failed" && status !== "cancelled" ? (
         <ValidationRequest
+          // A new request (another job, another reason) asks for a new answer.
+          key={`${state.id}\u0000${state.validation.reason}`}
           validation={state.validation}
           labels={labels}
           onDecide={
