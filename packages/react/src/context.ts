@@ -19,7 +19,25 @@ export interface SwitchyardContextValue {
 /** The provider's context (null outside a `SwitchyardProvider`). */
 export const SwitchyardContext = createContext<SwitchyardContextValue | null>(null);
 
-/** The provider's context; throws outside a `SwitchyardProvider`. */
+/**
+ * The provider's context — the client and the registry of its shared stores — for bindings
+ * built on the hooks' stores (components, the TanStack Query integration). Throws outside a
+ * `SwitchyardProvider`.
+ *
+ * @example
+ * function useChannelStatus(channel: string) {
+ *   const { registry } = useSwitchyardContext();
+ *   useEffect(() => {
+ *     if (!registry) return;
+ *     const lease = registry.retainChannel(channel);
+ *     const stop = lease.value.on("reset", () => queryClient.invalidateQueries({ queryKey: [channel] }));
+ *     return () => {
+ *       stop();
+ *       lease.release();
+ *     };
+ *   }, [registry, channel]);
+ * }
+ */
 export function useSwitchyardContext(): SwitchyardContextValue {
   const value = useContext(SwitchyardContext);
   if (value === null) {

@@ -1,7 +1,7 @@
 import type { ConnectionState } from "@switchyard/client";
 import { useCallback, useMemo, useSyncExternalStore } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { DISCONNECTED } from "./server-snapshots.js";
+import { DISCONNECTED } from "./without-client.js";
 
 /** What {@link useConnection} returns: the connection store's snapshot and `reconnect`. */
 export interface ConnectionView extends ConnectionState {

@@ -2,7 +2,7 @@ import type { ChannelEvent, ChannelName, Contract, ReceivedEvent } from "@switch
 import { BatchedValue, type RenderMode } from "./batch.js";
 import { useSwitchyardContext } from "./context.js";
 import type { StoreRegistry } from "./registry.js";
-import { useShared, useStoreSnapshot } from "./use-store.js";
+import { useShared, useStoreSnapshot } from "./store-bridge.js";
 
 /** How many events {@link useEventList} keeps by default. */
 export const DEFAULT_EVENT_LIST_LIMIT = 100;

@@ -1,9 +1,8 @@
 import type { JobState } from "@switchyard/client";
 import { useCallback, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { noClient } from "./missing-client.js";
-import { jobBefore } from "./server-snapshots.js";
-import { useShared, useStoreSnapshot } from "./use-store.js";
+import { useShared, useStoreSnapshot } from "./store-bridge.js";
+import { jobBefore, noClient } from "./without-client.js";
 
 /** What {@link useJob} returns: the job store's snapshot and `cancel`. */
 export interface JobView extends JobState {

@@ -1,9 +1,8 @@
 import type { JobListState } from "@switchyard/client";
 import { useCallback, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { noClient } from "./missing-client.js";
-import { NO_JOBS } from "./server-snapshots.js";
-import { useShared, useStoreSnapshot } from "./use-store.js";
+import { useShared, useStoreSnapshot } from "./store-bridge.js";
+import { NO_JOBS, noClient } from "./without-client.js";
 
 /** What {@link useJobs} returns: the job list's snapshot and `refresh`. */
 export interface JobListView extends JobListState {

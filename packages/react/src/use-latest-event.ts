@@ -3,7 +3,7 @@ import type { ChannelName, Contract, EventData, EventName } from "@switchyard/cl
 import { BatchedValue, type RenderMode } from "./batch.js";
 import { useSwitchyardContext } from "./context.js";
 import type { StoreRegistry } from "./registry.js";
-import { useShared, useStoreSnapshot } from "./use-store.js";
+import { useShared, useStoreSnapshot } from "./store-bridge.js";
 
 /** Options of {@link useLatestEvent}. */
 export interface UseLatestEventOptions {

@@ -1,9 +1,8 @@
 import type { PresenceConnection, PresenceState } from "@switchyard/client";
 import { useCallback, useEffect, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { noClient } from "./missing-client.js";
-import { presenceBefore } from "./server-snapshots.js";
-import { useLatest, useShared, useStoreSnapshot } from "./use-store.js";
+import { useLatest, useShared, useStoreSnapshot } from "./store-bridge.js";
+import { noClient, presenceBefore } from "./without-client.js";
 
 /** Options of {@link usePresence}. Callbacks may change every render. */
 export interface UsePresenceOptions {

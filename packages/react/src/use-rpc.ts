@@ -8,7 +8,7 @@ import type {
 } from "@switchyard/client";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { noClient } from "./missing-client.js";
+import { noClient } from "./without-client.js";
 
 /** What {@link useRpc} returns. */
 export interface RpcView<I, O> {

@@ -9,8 +9,8 @@ import type {
 } from "@switchyard/client";
 import { useCallback, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { noClient } from "./missing-client.js";
-import { useSelectedSnapshot, useShared } from "./use-store.js";
+import { useSelectedSnapshot, useShared } from "./store-bridge.js";
+import { noClient } from "./without-client.js";
 
 /** One key of a synced state document, as {@link useStateValue} shows it. */
 export interface StateValueView<V> {

@@ -8,8 +8,8 @@ import type {
 } from "@switchyard/client";
 import { useEffect, useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { subscriptionBefore } from "./server-snapshots.js";
-import { useLatest, useSelectedSnapshot, useShared } from "./use-store.js";
+import { useLatest, useSelectedSnapshot, useShared } from "./store-bridge.js";
+import { subscriptionBefore } from "./without-client.js";
 
 /** Options of {@link useSubscription}. Callbacks may change every render. */
 export interface UseSubscriptionOptions<Ev extends ReceivedEvent = ReceivedEvent> {

@@ -8,9 +8,8 @@ import type {
 } from "@switchyard/client";
 import { useMemo } from "react";
 import { useSwitchyardContext } from "./context.js";
-import { noClient } from "./missing-client.js";
-import { stateBefore } from "./server-snapshots.js";
-import { useShared, useStoreSnapshot } from "./use-store.js";
+import { useShared, useStoreSnapshot } from "./store-bridge.js";
+import { noClient, stateBefore } from "./without-client.js";
 
 /** The writes of a synced state store, bound: pass them to event handlers as they are. */
 export type StateActions<T extends StateValues> = Pick<

@@ -1,16 +1,17 @@
 /**
- * What the hooks show on the server, while hydrating, and before the provider has a client:
- * a disconnected connection and stores that have heard nothing yet. Fixed objects, so server
- * and hydration renders agree.
+ * What the hooks show and do without a client — on the server, while hydrating, and before a
+ * provider given options has created one: a disconnected connection, stores that have heard
+ * nothing yet (fixed objects, so server and hydration renders agree), and actions that reject.
  */
-import type {
-  ConnectionState,
-  JobListState,
-  JobState,
-  PresenceState,
-  StateSnapshot,
-  StateValues,
-  SubscriptionState,
+import {
+  ClientError,
+  type ConnectionState,
+  type JobListState,
+  type JobState,
+  type PresenceState,
+  type StateSnapshot,
+  type StateValues,
+  type SubscriptionState,
 } from "@switchyard/client";
 
 /** The connection before any client: disconnected, never started. */
@@ -86,4 +87,9 @@ export function presenceBefore(channel: string): PresenceState {
     subscription: "subscribing",
     error: null,
   };
+}
+
+/** What a hook's action returns without a client: a rejection with `client_closed`. */
+export function noClient(): Promise<never> {
+  return Promise.reject(new ClientError("client_closed", "No Switchyard client yet"));
 }
