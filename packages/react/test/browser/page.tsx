@@ -7,7 +7,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { ConnectionBadge, JobProgress, PresenceAvatars } from "../../src/components/index.js";
-import { SwitchyardProvider, useSwitchyard } from "../../src/index.js";
+import { SwitchyardProvider, useRpc } from "../../src/index.js";
 
 const params = new URLSearchParams(location.search);
 const hub = params.get("hub") ?? "";
@@ -17,7 +17,7 @@ const channel = params.get("channel");
 const owner = params.get("owner") === "1";
 
 function Jobs() {
-  const client = useSwitchyard();
+  const review = useRpc("review");
   return jobs.map((jobId) => (
     <JobProgress
       key={jobId}
@@ -25,7 +25,7 @@ function Jobs() {
       name={`Job ${jobId}`}
       cancellable={owner}
       cancelReason="Stopped in the test page"
-      onValidation={(decision) => client?.rpc("review", { jobId, decision })}
+      onValidation={(decision) => review.call({ jobId, decision })}
     />
   ));
 }
