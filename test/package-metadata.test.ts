@@ -17,10 +17,12 @@ interface Manifest {
   license?: string;
   repository?: { type?: string; url?: string; directory?: string };
   type?: string;
-  sideEffects?: boolean;
+  /** False, or the stylesheets only (a CSS import is all side effect). */
+  sideEffects?: boolean | string[];
   engines?: { node?: string };
   bin?: Record<string, string>;
-  exports?: Record<string, Record<string, string>>;
+  /** Conditions per entry point; a stylesheet is a plain path. */
+  exports?: Record<string, Record<string, string> | string>;
   files?: string[];
   workspaces?: string[];
 }
@@ -31,11 +33,12 @@ const manifest = (dir: string): Manifest =>
 const root = manifest(".");
 const published = (root.workspaces ?? []).filter((dir) => manifest(dir).private !== true);
 
-it("publishes the five packages", () => {
+it("publishes the six packages", () => {
   expect(published.map((dir) => manifest(dir).name).sort()).toEqual([
     "@switchyard/cli",
     "@switchyard/client",
     "@switchyard/protocol",
+    "@switchyard/react",
     "@switchyard/redis",
     "@switchyard/server",
   ]);
@@ -66,7 +69,10 @@ describe.each(published)("%s", (dir) => {
 
   it("is an ES module without side effects, for the Node versions of the root", () => {
     expect(pkg.type).toBe("module");
-    expect(pkg.sideEffects).toBe(false);
+    const stylesheets = Object.values(pkg.exports ?? {}).filter(
+      (entry) => typeof entry === "string",
+    );
+    expect(pkg.sideEffects).toEqual(stylesheets.length === 0 ? false : stylesheets);
     expect(pkg.engines).toEqual(root.engines);
   });
 
@@ -74,6 +80,13 @@ describe.each(published)("%s", (dir) => {
     const entries = Object.entries(pkg.exports ?? {});
     expect(entries.length).toBeGreaterThan(0);
     for (const [, conditions] of entries) {
+      if (typeof conditions === "string") {
+        // A stylesheet: shipped as it is, from the package's root.
+        expect(conditions).toMatch(/^\.\/[a-z-]+\.css$/);
+        expect(existsSync(join(ROOT, dir, conditions))).toBe(true);
+        expect(pkg.files).toContain(conditions.slice(2));
+        continue;
+      }
       expect(Object.keys(conditions)).toEqual(["@switchyard/source", "types", "default"]);
       expect(conditions.types).toMatch(/^\.\/dist\/.+\.d\.ts$/);
       expect(conditions.default).toBe(conditions.types?.replace(/\.d\.ts$/, ".js"));
