@@ -60,6 +60,16 @@ function Ready({ channel }: { channel: string }) {
   return <p>{useSubscription(channel).status}</p>;
 }
 
+function Resettable({ resets }: { resets: string[] }) {
+  const { status } = useSubscription("live:feed", { onReset: (info) => resets.push(info.reason) });
+  const lines = useEventList("live:feed", { clearOnReset: true, render: "every" });
+  return (
+    <p>
+      {status} resets={resets.length} lines={lines.map((e) => String(e.data)).join("|")}
+    </p>
+  );
+}
+
 describe("useSubscription", () => {
   it("opens one subscription per channel under StrictMode, shared by components, and keeps it across renders with new callbacks", async () => {
     const fixture = await startHub();
@@ -106,6 +116,32 @@ describe("useSubscription", () => {
     second.unmount();
     await counts.signal.until(() => counts.unsubscribes("news") === 1, "the unsubscribe");
     expect(counts.subscribes("news")).toBe(1);
+  });
+
+  it("calls onReset when events were lost over a reconnect, and clearOnReset empties the list", async () => {
+    // No history on live:*: a reconnect cannot recover what was missed.
+    const fixture = await startHub({
+      namespaces: { live: { subscribe: "anyone", history: false } },
+    });
+    const client = connect(fixture.url);
+    const resets: string[] = [];
+    const view = mount(
+      <SwitchyardProvider client={client}>
+        <Resettable resets={resets} />
+      </SwitchyardProvider>,
+    );
+    await view.text("subscribed resets=0");
+    await fixture.hub.publish("live:feed", "line", "before");
+    await view.text("lines=before");
+    fixture.destroySockets();
+    await view.until(
+      () => resets.length > 0 && (view.container.textContent ?? "").endsWith("lines="),
+      () => `a reset in "${view.container.textContent}"`,
+    );
+    expect(resets[0]).toBe("not_recovered");
+    await view.text("subscribed");
+    await fixture.hub.publish("live:feed", "line", "after");
+    await view.text("lines=after");
   });
 
   it("reports a refused subscription as failed", async () => {
