@@ -10,6 +10,8 @@ const ENTRY_POINTS = [
   "@switchyard/client",
   "@switchyard/client/msgpack",
   "@switchyard/react",
+  "@switchyard/react/components",
+  "@switchyard/react/query",
   "@switchyard/redis",
   "@switchyard/cli",
 ];
