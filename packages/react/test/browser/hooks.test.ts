@@ -139,7 +139,7 @@ describe("hooks in Chromium against a real hub, two browser contexts", () => {
     await meterAt(bob, "Gravity", 9.81);
     await meterAt(bob, "Damping", 0.8);
     await meterAt(alice, "Damping", 0.8);
-    await expect(Promise.resolve(hub.hub.state("settings").value("damping"))).resolves.toBe(0.8);
+    await expect(hub.hub.state("settings").value("damping")).resolves.toBe(0.8);
   });
 
   it("useRpc shows a call's result, then an error; the earlier result stays", async () => {
