@@ -61,7 +61,7 @@ export {
 export { ClientError, type ClientErrorCode } from "./errors.js";
 export type { Job } from "./job.js";
 export type { JobList, JobListState } from "./job-list.js";
-export type { JobState } from "./job-state.js";
+export { initialJobState, type JobState } from "./job-state.js";
 export {
   type ClientOptions,
   DEFAULT_CONNECT_TIMEOUT,
@@ -76,7 +76,7 @@ export {
   type TokenResult,
 } from "./options.js";
 export type { Presence, PresenceEvents } from "./presence.js";
-export type { PresenceState } from "./presence-state.js";
+export { initialPresenceState, type PresenceState } from "./presence-state.js";
 export type { CallOptions } from "./requests.js";
 export { SDK_NAME } from "./sdk.js";
 export { SESSION_STORAGE_KEY } from "./session.js";
@@ -87,13 +87,14 @@ export type {
   StateWriteOptions,
 } from "./state.js";
 export { DEFAULT_STATE_GAP_TIMEOUT } from "./state.js";
-export type {
-  StateEvents,
-  StateRefusal,
-  StateSnapshot,
-  StateStatus,
-  StateValues,
-  StateWriteRequest,
+export {
+  initialStateSnapshot,
+  type StateEvents,
+  type StateRefusal,
+  type StateSnapshot,
+  type StateStatus,
+  type StateValues,
+  type StateWriteRequest,
 } from "./state-snapshot.js";
 export type { Readable } from "./store.js";
 export type {

@@ -71,3 +71,19 @@ export interface StateEvents {
   /** A write was refused (also when the caller ignores the promise). */
   refused: (refusal: StateRefusal) => void;
 }
+
+/** The snapshot of a state document before its snapshot arrived. */
+export function initialStateSnapshot<T extends StateValues>(name: string): StateSnapshot<T> {
+  return {
+    name,
+    status: "loading",
+    version: 0,
+    latestVersion: 0,
+    values: {} as Partial<T>,
+    entries: {},
+    pending: [],
+    error: null,
+    conflicts: [],
+    subscribeError: null,
+  };
+}

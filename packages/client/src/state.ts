@@ -11,13 +11,14 @@ import type { JobLink } from "./job.js";
 import type { CallOptions } from "./requests.js";
 import { StateDocumentModel } from "./state-document.js";
 import { StateGapWatch } from "./state-gap.js";
-import type {
-  StateEvents,
-  StateRefusal,
-  StateSnapshot,
-  StateStatus,
-  StateValues,
-  StateWriteRequest,
+import {
+  initialStateSnapshot,
+  type StateEvents,
+  type StateRefusal,
+  type StateSnapshot,
+  type StateStatus,
+  type StateValues,
+  type StateWriteRequest,
 } from "./state-snapshot.js";
 import { Emitter, type Readable, Store } from "./store.js";
 import type { ReceivedEvent, ResetInfo, SubscriptionState } from "./subscription.js";
@@ -122,18 +123,7 @@ class SyncedStateStore<T extends StateValues> implements StateStore<T> {
     this.#gap = new StateGapWatch(options.gapTimeout ?? DEFAULT_STATE_GAP_TIMEOUT, () =>
       this.reload(),
     );
-    this.#store = new Store<StateSnapshot<T>>({
-      name,
-      status: "loading",
-      version: 0,
-      latestVersion: 0,
-      values: {} as Partial<T>,
-      entries: {},
-      pending: [],
-      error: null,
-      conflicts: [],
-      subscribeError: null,
-    });
+    this.#store = new Store<StateSnapshot<T>>(initialStateSnapshot<T>(name));
     this.getSnapshot = this.#store.getSnapshot;
     this.subscribe = this.#store.subscribe;
     this.#subscription = link.subscribe(`state:${name}`, {

@@ -6,6 +6,9 @@
 import {
   ClientError,
   type ConnectionState,
+  initialJobState,
+  initialPresenceState,
+  initialStateSnapshot,
   type JobListState,
   type JobState,
   type PresenceState,
@@ -33,61 +36,15 @@ export function subscriptionBefore(channel: string): SubscriptionState {
   return { channel, status: "subscribing", position: null, conflated: false, error: null };
 }
 
-/** A job before its snapshot arrived. */
-export function jobBefore(id: string): JobState {
-  return {
-    id,
-    status: null,
-    percent: 0,
-    step: null,
-    eta: null,
-    etaAt: null,
-    meta: null,
-    createdAt: null,
-    startedAt: null,
-    updatedAt: null,
-    finishedAt: null,
-    cancelRequested: false,
-    chunks: [],
-    chunkCount: 0,
-    chunkTotal: null,
-    result: null,
-    error: null,
-    validation: null,
-    seq: 0,
-    subscription: "subscribing",
-    subscribeError: null,
-  };
-}
+/** A job before its snapshot arrived (the SDK's own initial state). */
+export const jobBefore = (id: string): JobState => initialJobState(id);
 
 /** A synced state document before its snapshot arrived. */
-export function stateBefore<T extends StateValues>(name: string): StateSnapshot<T> {
-  return {
-    name,
-    status: "loading",
-    version: 0,
-    latestVersion: 0,
-    values: {} as Partial<T>,
-    entries: {},
-    pending: [],
-    error: null,
-    conflicts: [],
-    subscribeError: null,
-  };
-}
+export const stateBefore = <T extends StateValues>(name: string): StateSnapshot<T> =>
+  initialStateSnapshot<T>(name);
 
 /** A presence channel before the subscribe reply. */
-export function presenceBefore(channel: string): PresenceState {
-  return {
-    channel,
-    count: { members: 0, connections: 0 },
-    members: [],
-    listed: true,
-    cursor: null,
-    subscription: "subscribing",
-    error: null,
-  };
-}
+export const presenceBefore = (channel: string): PresenceState => initialPresenceState(channel);
 
 /** What a hook's action returns without a client: a rejection with `client_closed`. */
 export function noClient(): Promise<never> {
