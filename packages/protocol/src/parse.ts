@@ -104,9 +104,15 @@ function checkRequest(type: string, f: Fields): string | undefined {
       if (!isString(f.event)) return "Field 'event' must be a string";
       if (
         f.idempotencyKey !== undefined &&
-        !(isString(f.idempotencyKey) && f.idempotencyKey.length <= MAX_KEY_LENGTH)
+        !(
+          isString(f.idempotencyKey) &&
+          f.idempotencyKey.length >= 1 &&
+          f.idempotencyKey.length <= MAX_KEY_LENGTH
+        )
       )
-        return `Field 'idempotencyKey' must be a string of at most ${MAX_KEY_LENGTH} characters`;
+        // An empty key would make every keyed retry a duplicate of every other: refused, as
+        // the HTTP API refuses it.
+        return `Field 'idempotencyKey' must be a string of 1 to ${MAX_KEY_LENGTH} characters`;
       return undefined;
     case "rpc":
       return isString(f.method) && f.method.length <= MAX_METHOD_LENGTH

@@ -90,8 +90,8 @@ const FIELDS: { type: string; field: string; bad: unknown[]; good: unknown[] }[]
   {
     type: "publish",
     field: "idempotencyKey",
-    bad: [null, 1, {}, "k".repeat(257)],
-    good: [undefined, "", "k".repeat(256)],
+    bad: [null, 1, {}, "", "k".repeat(257)],
+    good: [undefined, "k", "k".repeat(256)],
   },
   { type: "publish", field: "data", bad: [], good: [undefined, null, 0, "x", [1], { a: 1 }] },
   {
@@ -229,6 +229,7 @@ describe("parseClientFrame", () => {
       [{ ...MINIMAL.refresh, token: "t".repeat(16_385) }, "16384"],
       [{ ...MINIMAL.rpc, method: "m".repeat(129) }, "128"],
       [{ ...MINIMAL.publish, idempotencyKey: "k".repeat(257) }, "256"],
+      [{ ...MINIMAL.publish, idempotencyKey: "" }, "1 to 256"],
       [{ ...MINIMAL.subscribe, events: Array(257).fill("progress") }, "256"],
       [{ ...MINIMAL.subscribe, since: position("e".repeat(129), 0) }, "128"],
       [{ ...MINIMAL.connect, since: { "$user:a": position("e".repeat(129), 0) } }, "128"],
