@@ -15,7 +15,8 @@ import { afterAll, beforeAll } from "vitest";
 /** The browser the tests drive; `.ci/run` installs Debian's `chromium` package when missing. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
-const CHROMIUM_ARGS = [
+/** The flags every browser test launches Chromium with. */
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -38,10 +39,10 @@ export interface Chromium {
 }
 
 /**
- * Launches Chromium. Fails (never skips) with a clear message when the binary is missing, so
- * a machine without it cannot pass the browser tests by accident.
+ * Throws a clear message when the Chromium binary is missing: browser tests fail (never skip)
+ * on a machine without it, so none can pass by accident.
  */
-export async function launchChromium(): Promise<Chromium> {
+export function assertChromium(): void {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}: the browser tests need Debian's chromium ` +
@@ -49,6 +50,14 @@ export async function launchChromium(): Promise<Chromium> {
         "Chromium binary.",
     );
   }
+}
+
+/**
+ * Launches Chromium. Fails (never skips) with a clear message when the binary is missing, so
+ * a machine without it cannot pass the browser tests by accident.
+ */
+export async function launchChromium(): Promise<Chromium> {
+  assertChromium();
   const profile = await mkdtemp(join(tmpdir(), "switchyard-chromium-"));
   let context: BrowserContext;
   try {

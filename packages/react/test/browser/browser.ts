@@ -2,24 +2,13 @@
  * Debian's Chromium driven by playwright-core, with separate browser contexts (two people on
  * two machines: no shared storage, no shared session), for the component tests.
  */
-import { existsSync } from "node:fs";
 import { type Browser, chromium, type Page } from "playwright-core";
-
-/** The browser the tests drive; `.ci/run` installs Debian's `chromium` package when missing. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-
-/** Longest wait for anything in a page: a test stays well under its 20 s. */
-export const PAGE_TIMEOUT = 10_000;
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--no-first-run",
-  "--disable-sync",
-];
+import {
+  assertChromium,
+  CHROMIUM_ARGS,
+  CHROMIUM_PATH,
+  PAGE_TIMEOUT,
+} from "../../../cli/test/browser/chromium.js";
 
 /** A running Chromium; `errors` collects what pages threw or logged as errors. */
 export interface Chromium {
@@ -34,12 +23,7 @@ export interface Chromium {
  * cannot pass the browser tests by accident.
  */
 export async function launchChromium(): Promise<Chromium> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM_PATH}: the browser tests need Debian's chromium ` +
-        "package (apt-get install chromium) or CHROMIUM_PATH set to a Chromium binary.",
-    );
-  }
+  assertChromium();
   const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,

@@ -3,40 +3,29 @@
  * equipment through the app's HTTP API, whose handler publishes "equipment_changed" on the
  * hub; the other's screen, kept by `useLiveInvalidation`, refetches and shows the change.
  */
-import { existsSync } from "node:fs";
 import type { IncomingMessage } from "node:http";
 import { build } from "esbuild";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AppServer, startAppServer } from "../../../../cli/test/browser/app-server.js";
 import { HubServer, useIntegration } from "../../../../client/test/hub-fixture.js";
+import { type Chromium, launchChromium } from "../../browser/browser.js";
 
 // biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (cleanups after each test), not a React hook.
 const integration = useIntegration();
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-];
-const PAGE_TIMEOUT = 10_000;
 const BURST = 1000;
 
 const HTML = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Equipment</title></head>
 <body><div id="root"></div><script type="module" src="/app.js"></script></body></html>`;
 
-let browser: Browser | undefined;
+let browser: Chromium | undefined;
 let bundle = "";
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH} (apt-get install chromium)`);
-  }
   const [launched, built] = await Promise.all([
-    chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS }),
+    launchChromium(),
     build({
       entryPoints: [new URL("./equipment-app.tsx", import.meta.url).pathname],
       bundle: true,
@@ -130,10 +119,8 @@ async function start(): Promise<{ app: AppServer; backend: Backend; hub: HubServ
 /** Opens the app as user `who` in a browser context of its own. */
 async function open(app: AppServer, hub: HubServer, who: string): Promise<Page> {
   if (!browser) throw new Error("Chromium did not start");
-  const context = await browser.newContext();
-  integration.disposers.push(() => context.close());
-  const page = await context.newPage();
-  page.setDefaultTimeout(PAGE_TIMEOUT);
+  const page = await browser.newPage();
+  integration.disposers.push(() => page.context().close());
   const errors: string[] = [];
   page.on("pageerror", (error) => errors.push(error.message));
   integration.disposers.push(() => expect(errors).toEqual([]));
