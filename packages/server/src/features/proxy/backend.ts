@@ -1,5 +1,6 @@
 import { SwitchyardError } from "@switchyard/protocol";
 import type { Logger } from "../../core/options.js";
+import { BackendClient, PostError } from "../../http/post.js";
 import { SIGNATURE_HEADER, signWebhook } from "../../http/signature.js";
 
 /** Which hook a request is for (names the figures and the log lines). */
@@ -8,8 +9,8 @@ export type HookName = "connect" | "refresh" | "subscribe" | "publish" | "rpc";
 /** Lowest and highest `error.code` a backend may answer with (its own codes). */
 export const BACKEND_CODE_RANGE = [1000, 1999] as const;
 
-/** The largest answer a backend may give, in characters. */
-const MAX_ANSWER_LENGTH = 1_048_576;
+/** The largest answer a backend may give, in bytes. */
+const MAX_ANSWER_BYTES = 1_048_576;
 /** The longest refusal message passed on to the client. */
 const MAX_MESSAGE_LENGTH = 256;
 
@@ -32,6 +33,7 @@ export class ProxyCounters {
 export class Backend {
   private inFlight = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly client: BackendClient;
 
   constructor(
     readonly url: string,
@@ -41,7 +43,10 @@ export class Backend {
     private readonly logger: Logger,
     /** Aborted when the hub closes: requests still waiting for a backend end with it. */
     private readonly closed: AbortSignal,
-  ) {}
+  ) {
+    this.client = new BackendClient(url);
+    closed.addEventListener("abort", () => this.client.close(), { once: true });
+  }
 
   /**
    * POSTs `body` and resolves with the backend's `result` object; rejects with a
@@ -50,16 +55,19 @@ export class Backend {
    */
   async call(hook: HookName, body: unknown, timeout: number): Promise<Record<string, unknown>> {
     this.counters.calls++;
-    const signal = AbortSignal.any([AbortSignal.timeout(timeout), this.closed]);
-    await this.acquire(hook, signal);
+    // One timeout covers the wait for a slot and the request. Timers of our own, not
+    // AbortSignal.timeout: see http/post.ts.
+    const deadline = performance.now() + timeout;
+    await this.acquire(hook, timeout);
     try {
-      return await this.post(hook, JSON.stringify(body), signal, timeout);
+      const left = Math.max(1, deadline - performance.now());
+      return await this.post(hook, JSON.stringify(body), left, timeout);
     } finally {
       this.release();
     }
   }
 
-  private async acquire(hook: HookName, signal: AbortSignal): Promise<void> {
+  private async acquire(hook: HookName, timeout: number): Promise<void> {
     if (this.inFlight < this.concurrency) {
       this.inFlight++;
       return;
@@ -72,19 +80,27 @@ export class Backend {
         { hook, reason: "overloaded" },
       );
     }
+    const { closed } = this;
     await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => giveUp(timedOut(hook)), timeout);
+      const onClose = () =>
+        giveUp(new SwitchyardError("backend_unavailable", "The hub is closing", { hook }));
       const go = () => {
-        signal.removeEventListener("abort", giveUp);
+        clearTimeout(timer);
+        closed.removeEventListener("abort", onClose);
         resolve();
       };
-      const giveUp = () => {
+      const giveUp = (error: SwitchyardError) => {
+        clearTimeout(timer);
+        closed.removeEventListener("abort", onClose);
         const index = this.waiting.indexOf(go);
         if (index !== -1) this.waiting.splice(index, 1);
-        this.counters.timedOut++;
-        reject(timedOut(hook));
+        if (error.code === "backend_timeout") this.counters.timedOut++;
+        reject(error);
       };
       this.waiting.push(go);
-      signal.addEventListener("abort", giveUp, { once: true });
+      if (closed.aborted) onClose();
+      else closed.addEventListener("abort", onClose, { once: true });
     });
     // The slot was handed over by release(): inFlight already counts it.
   }
@@ -95,10 +111,11 @@ export class Backend {
     else this.inFlight--;
   }
 
+  /** `left`: ms until the call's deadline; `timeout`: the hook's whole timeout, for messages. */
   private async post(
     hook: HookName,
     text: string,
-    signal: AbortSignal,
+    left: number,
     timeout: number,
   ): Promise<Record<string, unknown>> {
     const headers: Record<string, string> = {
@@ -108,9 +125,13 @@ export class Backend {
     if (this.secret !== undefined) headers[SIGNATURE_HEADER] = signWebhook(text, this.secret);
     let answer: string;
     try {
-      const response = await fetch(this.url, { method: "POST", headers, body: text, signal });
-      answer = await response.text();
-      if (!response.ok) {
+      const response = await this.client.post(text, headers, {
+        timeout: left,
+        signal: this.closed,
+        maxAnswerBytes: MAX_ANSWER_BYTES,
+      });
+      answer = response.text;
+      if (response.status < 200 || response.status > 299) {
         this.counters.failed++;
         this.logger.warn({ hook, url: this.url, status: response.status }, "backend failed");
         throw new SwitchyardError(
@@ -121,14 +142,16 @@ export class Backend {
       }
     } catch (error) {
       if (error instanceof SwitchyardError) throw error;
+      const reason = error instanceof PostError ? error.reason : "unreachable";
       if (this.closed.aborted) {
         throw new SwitchyardError("backend_unavailable", "The hub is closing", { hook });
       }
-      if (signal.aborted) {
+      if (reason === "timeout" || reason === "aborted") {
         this.counters.timedOut++;
         this.logger.warn({ hook, url: this.url, timeout }, "backend timed out");
         throw timedOut(hook, timeout);
       }
+      if (reason === "too_large") throw this.invalid(hook, "the answer is over 1 MiB");
       this.counters.failed++;
       this.logger.warn({ hook, url: this.url, err: error }, "backend unreachable");
       throw new SwitchyardError(
@@ -144,10 +167,9 @@ export class Backend {
   private read(hook: HookName, text: string): Record<string, unknown> {
     let value: unknown;
     try {
-      if (text.length > MAX_ANSWER_LENGTH) throw new Error("too large");
       value = JSON.parse(text);
     } catch {
-      throw this.invalid(hook, "the answer is not JSON (or over 1 MiB)");
+      throw this.invalid(hook, "the answer is not JSON");
     }
     if (!isObject(value)) throw this.invalid(hook, "the answer is not a JSON object");
     if (value.error !== undefined) {

@@ -1,4 +1,5 @@
 import type { Logger } from "../../core/options.js";
+import { BackendClient } from "../../http/post.js";
 import { SIGNATURE_HEADER, signWebhook } from "../../http/signature.js";
 import type { WebhookEvent } from "./events.js";
 import type { ResolvedWebhookOptions } from "./options.js";
@@ -38,12 +39,14 @@ export class WebhookSender {
   private readonly counts = { sent: 0, retried: 0, dropped: 0 };
   /** The URL without its query, for logs (a query may carry a token). */
   private readonly endpoint: string;
+  private readonly client: BackendClient;
 
   constructor(
     private readonly options: SenderOptions,
     private readonly logger: Logger,
   ) {
-    const url = new URL(options.url);
+    this.client = new BackendClient(options.url);
+    const { url } = this.client;
     this.endpoint = `${url.origin}${url.pathname}`;
   }
 
@@ -85,6 +88,7 @@ export class WebhookSender {
     }
     this.closed = true;
     this.stopped.abort();
+    this.client.close();
     for (const events of this.waiting.splice(0)) this.settle(events, false, "the hub closed");
   }
 
@@ -129,19 +133,18 @@ export class WebhookSender {
   /** One signed POST; undefined when the backend accepted it, else why it failed. */
   private async post(body: string): Promise<string | undefined> {
     try {
-      const response = await fetch(this.options.url, {
-        method: "POST",
-        headers: {
+      const { status } = await this.client.post(
+        body,
+        {
           "content-type": "application/json",
           "user-agent": "Switchyard-Webhooks/1",
           [SIGNATURE_HEADER]: signWebhook(body, this.options.secrets),
         },
-        body,
-        signal: AbortSignal.any([AbortSignal.timeout(this.options.timeout), this.stopped.signal]),
-      });
-      // Read the answer to the end so its connection can serve the next request.
-      await response.arrayBuffer().catch(() => undefined);
-      return response.ok ? undefined : `status ${response.status}`;
+        // The answer is read to the end, so its connection serves the next request; only its
+        // status matters.
+        { timeout: this.options.timeout, signal: this.stopped.signal, maxAnswerBytes: 1_048_576 },
+      );
+      return status >= 200 && status <= 299 ? undefined : `status ${status}`;
     } catch (error) {
       return error instanceof Error ? error.message : String(error);
     }
