@@ -19,6 +19,7 @@ import {
   type JobHandle,
   SwitchyardError,
 } from "@switchyard/server";
+import type { AppHubFactory } from "../web/app-hub.js";
 import { encodeChunk } from "./map-chunk.js";
 import {
   DEFAULT_OPTIMIZER_SETTINGS,
@@ -208,6 +209,13 @@ export function createAcousticHub(broker?: Broker): Hub {
   registerAcousticRpcs(hub, board);
   return hub;
 }
+
+/** The web app's hub (examples/web mounts it at `/acoustic-map/ws`). */
+export const acousticApp: AppHubFactory = async () => {
+  const hub = createAcousticHub();
+  await hub.whenStarted();
+  return { hub, close: () => hub.close({ timeout: 500 }) };
+};
 
 /** Starts the hub on an HTTP server; resolves once it listens. */
 export async function startAcousticServer(
