@@ -8,7 +8,10 @@ import type { QueryClient, QueryKey } from "@tanstack/react-query";
  */
 
 interface RuleBase<Ev extends ReceivedEvent, Ch extends string> {
-  /** The channel to follow (`equipment`, `` `job:${id}` ``); subscribed while the rule is used. */
+  /**
+   * The channel to follow (`equipment`, `` `job:${id}` ``), subscribed while the rule is used;
+   * or a personal channel the connection joins by itself (`` `$user:${userId}` ``, `$broadcast`).
+   */
   readonly channel: Ch;
   /**
    * Only these events drive the rule.

@@ -1,4 +1,5 @@
-import type { ReceivedEvent, Subscription } from "@switchyard/client";
+import type { Client, ReceivedEvent, Subscription } from "@switchyard/client";
+import { PERSONAL } from "@switchyard/protocol";
 import { type QueryClient, type QueryKey, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useRef } from "react";
 import { useSwitchyardContext } from "../context.js";
@@ -68,13 +69,57 @@ function onFirstLive(subscription: Subscription, live: () => void): () => void {
 }
 
 /**
+ * True for the personal channels (`$user:<id>`, `$session:<id>`, `$client:<id>`, `$broadcast`):
+ * joined by the connection itself, heard through `client.personal`, never subscribed.
+ */
+function isPersonal(channel: string): boolean {
+  return (
+    channel === PERSONAL.broadcast ||
+    [PERSONAL.user, PERSONAL.session, PERSONAL.client].some((prefix) => channel.startsWith(prefix))
+  );
+}
+
+/**
+ * Follows a personal channel: its events and resets come through `client.personal`; it is
+ * joined when the connection is, so "first live" is the connection's first `connected`.
+ */
+function followPersonal(
+  client: Client,
+  channel: string,
+  handlers: { event(event: ReceivedEvent): void; reset(): void; firstLive?: () => void },
+): () => void {
+  const stops = [
+    client.personal.on("event", (event) => {
+      if (event.channel === channel) handlers.event(event);
+    }),
+    client.personal.on("reset", (info) => {
+      if (info.channel === channel) handlers.reset();
+    }),
+  ];
+  const { firstLive } = handlers;
+  if (firstLive && client.connection.getSnapshot().status !== "connected") {
+    const stop = client.connection.subscribe(() => {
+      if (client.connection.getSnapshot().status !== "connected") return;
+      stop();
+      firstLive();
+    });
+    stops.push(stop);
+  }
+  return () => {
+    for (const stop of stops) stop();
+  };
+}
+
+/**
  * Keeps the TanStack Query cache in step with channel events, declaratively: each rule says
  * which keys an event invalidates and how it patches cached data. Events of one frame are
  * coalesced (1,000 events asking for `["equipment"]` invalidate it once); when a channel
  * resets (events were lost: history gone, `recovered: false`), every key its rules cover is
  * invalidated, so no screen is left stale. Channels are shared with the other hooks through
- * the provider's registry. The rules may be a new array on every render: only the set of
- * channels decides when to subscribe.
+ * the provider's registry. A rule may follow a personal channel (`$user:alice`, `$session:…`,
+ * `$broadcast`): the connection joins those by itself, and a reset after a reconnect past their
+ * history invalidates the covered keys the same way. The rules may be a new array on every
+ * render: only the set of channels decides when to subscribe.
  *
  * @example
  * function App() {
@@ -115,20 +160,25 @@ export function useLiveInvalidation(
       : sharedBatch(queryClient);
     const stops: (() => void)[] = [];
     for (const channel of channels.split("\u0000")) {
+      const refresh = () => batch.invalidate(covered(latest.current, channel));
+      if (isPersonal(channel)) {
+        stops.push(
+          followPersonal(registry.client, channel, {
+            event: (event) => onEvent(latest.current, event, batch, queryClient),
+            reset: refresh,
+            firstLive: refetchOnSubscribed ? refresh : undefined,
+          }),
+        );
+        continue;
+      }
       const lease = registry.retainChannel(channel);
       const subscription = lease.value;
       stops.push(() => lease.release());
       stops.push(
         subscription.on("event", (event) => onEvent(latest.current, event, batch, queryClient)),
       );
-      stops.push(
-        subscription.on("reset", () => batch.invalidate(covered(latest.current, channel))),
-      );
-      if (refetchOnSubscribed) {
-        stops.push(
-          onFirstLive(subscription, () => batch.invalidate(covered(latest.current, channel))),
-        );
-      }
+      stops.push(subscription.on("reset", refresh));
+      if (refetchOnSubscribed) stops.push(onFirstLive(subscription, refresh));
     }
     return () => {
       for (const stop of stops.reverse()) stop();

@@ -7,6 +7,7 @@ import type { Subscription } from "@switchyard/client";
 import { QueryClient } from "@tanstack/react-query";
 import { describe, expect, it } from "vitest";
 import { HubServer, useIntegration } from "../../../client/test/hub-fixture.js";
+import { signToken, TEST_SECRET } from "../../../server/test/helpers/tokens.js";
 import type { FrameScheduler, LiveRule } from "../../src/query/index.js";
 import { type Backend, CacheWatch, KEYS, renderScreen, screenText } from "./query-fixture.js";
 
@@ -257,5 +258,82 @@ describe("useLiveInvalidation", () => {
       unrelated: 0,
     });
     expect(watch.fetchCounts()).toEqual({ list: 1, one: 1, two: 1, sessions: 1, unrelated: 0 });
+  });
+
+  it("follows a user's personal channel: its events invalidate, a reset past its history refetches", async () => {
+    const server = await HubServer.start({
+      auth: { secret: TEST_SECRET },
+      personalHistory: { size: 3, ttl: 120_000 },
+    });
+    integration.disposers.push(() => server.stop());
+    const { client, signal } = integration.connectClient(server.url, {
+      token: await signToken("alice"),
+    });
+    const seen = { events: 0, resets: 0 };
+    client.personal.on("event", () => {
+      seen.events += 1;
+      signal.poke();
+    });
+    client.personal.on("reset", () => {
+      seen.resets += 1;
+      signal.poke();
+    });
+    client.connection.subscribe(signal.poke);
+    await signal.until(() => client.connection.getSnapshot().status === "connected", "connected");
+    const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    integration.disposers.push(() => queryClient.clear());
+    const watch = new CacheWatch(queryClient);
+    const backend: Backend = { list: 0, one: 0, two: 0, sessions: 0, unrelated: 0 };
+    // seed 003: a sample submitted to alice refreshes her inbox ("sessions" here).
+    const rules: LiveRule[] = [
+      { channel: "$user:alice", events: ["sample_received"], invalidate: [KEYS.sessions] },
+    ];
+    const screen = renderScreen({ client, queryClient, backend, watch, rules });
+    integration.disposers.push(screen.unmount);
+    await watch.settled();
+    watch.reset();
+
+    backend.sessions = 1;
+    await server.hub.sendToUser("alice", "sample_received", { id: 1 });
+    await server.hub.sendToUser("alice", "unrelated_notice", {});
+    await server.hub.sendToUser("bob", "sample_received", { id: 2 });
+    await watch.signal.until(
+      () => screenText(screen.container).includes("sessions: 1"),
+      "the screen to show the new sample",
+    );
+    await signal.until(
+      () => seen.events === 2,
+      () => `alice's 2 events, ${seen.events}`,
+    );
+    await watch.settled();
+    expect(watch.invalidationCounts()).toEqual({
+      list: 0,
+      one: 0,
+      two: 0,
+      sessions: 1,
+      unrelated: 0,
+    });
+
+    // Five samples while away, three kept: the reconnect cannot recover them, the reset refetches.
+    watch.reset();
+    client.disconnect();
+    for (let n = 2; n <= 6; n++) {
+      backend.sessions = n;
+      await server.hub.sendToUser("alice", "sample_received", { id: n });
+    }
+    client.connect();
+    await signal.until(
+      () => seen.resets === 1,
+      () => `a reset, ${seen.resets}`,
+      5000,
+    );
+    await watch.signal.until(
+      () => screenText(screen.container).includes("sessions: 6"),
+      "the screen to show the reloaded inbox",
+    );
+    await watch.settled();
+    expect(watch.invalidationCounts().sessions).toBe(1);
+    expect(watch.invalidationCounts().list).toBe(0);
+    expect(seen.events).toBe(2);
   });
 });
