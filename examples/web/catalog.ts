@@ -25,4 +25,10 @@ export const APPS: readonly AppEntry[] = [
     seed: "001",
     what: "3D image analyses as jobs: progress, ETA and cancel across tabs, toasts, a review dialog for low-confidence results, system load every 5 s.",
   },
+  {
+    name: "lab-booking",
+    title: "Lab equipment booking",
+    seed: "003",
+    what: "A Python and SQLite backend: equipment, booking sessions and sample inboxes that refresh on every screen the moment they change, never polled.",
+  },
 ];
