@@ -576,6 +576,11 @@ def main():
     parser.add_argument("--hub-url", required=True, help="the hub's base URL (its API at api/...)")
     parser.add_argument("--api-key", default=os.environ.get("SWITCHYARD_API_KEY"))
     parser.add_argument("--jwt-secret", default=os.environ.get("JWT_SECRET"))
+    parser.add_argument(
+        "--exit-with-stdin",
+        action="store_true",
+        help="exit when stdin closes (the parent that spawned us went away, even killed)",
+    )
     args = parser.parse_args()
     if not args.api_key or not args.jwt_secret:
         parser.error("give --api-key and --jwt-secret (or SWITCHYARD_API_KEY and JWT_SECRET)")
@@ -583,6 +588,13 @@ def main():
     app = App(os.path.join(args.data_dir, "lab-booking.sqlite3"), Hub(args.hub_url, args.api_key), args.jwt_secret)
     server = ThreadingHTTPServer((args.host, args.port), handler(app))
     server.daemon_threads = True
+    if args.exit_with_stdin:
+
+        def watch_parent():
+            sys.stdin.buffer.read()
+            os._exit(0)
+
+        threading.Thread(target=watch_parent, daemon=True).start()
     print(json.dumps({"listening": server.server_address[1]}), flush=True)
     try:
         server.serve_forever()

@@ -54,11 +54,13 @@ async function startBackend(
 ): Promise<Backend> {
   const child: ChildProcess = spawn(
     "python3",
-    [SCRIPT, "--port", "0", "--data-dir", dataDir, "--hub-url", hubUrl],
+    // Its stdin is a pipe from this process: should this process die without `close()`, the
+    // pipe closes and the backend exits too (--exit-with-stdin).
+    [SCRIPT, "--port", "0", "--data-dir", dataDir, "--hub-url", hubUrl, "--exit-with-stdin"],
     {
       // The secrets go by environment, not on the command line other users can read.
       env: { ...process.env, SWITCHYARD_API_KEY: secrets.apiKey, JWT_SECRET: secrets.jwtSecret },
-      stdio: ["ignore", "pipe", "inherit"],
+      stdio: ["pipe", "pipe", "inherit"],
     },
   );
   const stop = async () => {

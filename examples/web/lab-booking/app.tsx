@@ -1,8 +1,8 @@
-import { useSwitchyard } from "@switchyard/react";
+import { useConnection, useSwitchyard } from "@switchyard/react";
 import { ConnectionBadge } from "@switchyard/react/components";
 import { type LiveRule, useLiveInvalidation } from "@switchyard/react/query";
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { toast } from "sonner";
 import type { Api, User } from "./api.js";
 import { EquipmentPanel } from "./equipment.js";
@@ -40,6 +40,24 @@ function useSampleToasts(): void {
   }, [client]);
 }
 
+/**
+ * The seed's reconnection notices: a toast when the link drops, replaced by another when it is
+ * back (what was missed meanwhile is recovered, or refetched after a reset).
+ */
+function useConnectionToasts(): void {
+  const { status } = useConnection();
+  const previous = useRef(status);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = status;
+    if (status === "reconnecting" && before === "connected") {
+      toast.warning("Connection lost: reconnecting…", { id: "link", duration: Infinity });
+    } else if (status === "connected" && before === "reconnecting") {
+      toast.success("Back online", { id: "link", duration: 3000 });
+    }
+  }, [status]);
+}
+
 export function BookingApp({
   user,
   api,
@@ -52,6 +70,7 @@ export function BookingApp({
   const rules = useMemo(() => bookingRules(user.id), [user.id]);
   useLiveInvalidation(rules);
   useSampleToasts();
+  useConnectionToasts();
   const unread = useQuery({
     queryKey: KEYS.unread,
     queryFn: () => api.get<{ count: number }>("samples/unread-count"),

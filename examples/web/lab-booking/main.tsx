@@ -1,13 +1,12 @@
 import "../shared/app.css";
 import "@switchyard/react/styles.css";
 import "./lab-booking.css";
-import type { Client } from "@switchyard/client";
 import { SwitchyardProvider } from "@switchyard/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode, useEffect, useMemo, useState } from "react";
+import { StrictMode, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Toaster } from "sonner";
-import { createAppClient } from "../shared/connect.js";
+import { appHubUrl } from "../shared/connect.js";
 import { apiFor, type Login } from "./api.js";
 import { BookingApp } from "./app.js";
 import { LoginScreen } from "./login.js";
@@ -23,10 +22,12 @@ function storedLogin(): Login | null {
   }
 }
 
-/** One signed-in user: a hub client with their token, a query cache, the app. */
+/**
+ * One signed-in user: a hub client with their token (the provider creates it, keeps it through
+ * StrictMode's double mount, and closes it on logout), a query cache, the app.
+ */
 function SignedIn({ login, onLogout }: { login: Login; onLogout: () => void }) {
-  const [client] = useState<Client>(() => createAppClient({ getToken: () => login.token }));
-  useEffect(() => () => client.close(), [client]);
+  const [options] = useState(() => ({ url: appHubUrl(), getToken: () => login.token }));
   const queryClient = useMemo(
     () =>
       new QueryClient({
@@ -46,7 +47,7 @@ function SignedIn({ login, onLogout }: { login: Login; onLogout: () => void }) {
   );
   const api = useMemo(() => apiFor(login.token, onLogout), [login.token, onLogout]);
   return (
-    <SwitchyardProvider client={client}>
+    <SwitchyardProvider options={options}>
       <QueryClientProvider client={queryClient}>
         <BookingApp user={login.user} api={api} onLogout={onLogout} />
       </QueryClientProvider>
