@@ -3,7 +3,7 @@ import "@switchyard/react/styles.css";
 import "./lab-booking.css";
 import { SwitchyardProvider } from "@switchyard/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { StrictMode, useMemo, useState } from "react";
+import { StrictMode, useEffect, useMemo, useState } from "react";
 import { createRoot } from "react-dom/client";
 import { Toaster } from "sonner";
 import { appHubUrl } from "../shared/connect.js";
@@ -28,6 +28,11 @@ function storedLogin(): Login | null {
  */
 function SignedIn({ login, onLogout }: { login: Login; onLogout: () => void }) {
   const [options] = useState(() => ({ url: appHubUrl(), getToken: () => login.token }));
+  // The token serves the backend and the hub alike: once it expires, log in again.
+  useEffect(() => {
+    const timer = setTimeout(onLogout, Math.max(0, login.expiresAt - Date.now()));
+    return () => clearTimeout(timer);
+  }, [login.expiresAt, onLogout]);
   const queryClient = useMemo(
     () =>
       new QueryClient({
