@@ -371,6 +371,7 @@ class Simulation:
         decision = self.pending
         action = decision[f"{choice}_action"]
         you = self.entities[YOUR_BANK]
+        npa_before, health_before = self.npa_ratio(), self.system_health()
         if action["id"] == "provision_and_deleverage":
             units = you.holdings["real_estate"] * 0.4
             you.holdings["real_estate"] -= units
@@ -394,6 +395,13 @@ class Simulation:
             "choice": choice,
             "action": action,
             "timestep": self.timestep,
+            # What the answer did at once: the rest of the run follows from it.
+            "effect": {
+                "npa_before": round(npa_before, 4),
+                "npa_after": round(self.npa_ratio(), 4),
+                "health_before": round(health_before, 4),
+                "health_after": round(self.system_health(), 4),
+            },
         }
         self.resolutions.append(resolution)
         return resolution

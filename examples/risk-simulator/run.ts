@@ -80,6 +80,8 @@ export interface DecisionResolved {
   choice: "recommended" | "alternative";
   action: DecisionAction;
   timestep: number;
+  /** What the answer changed at once (the user's bank's NPA ratio, the system's health). */
+  effect: { npa_before: number; npa_after: number; health_before: number; health_after: number };
 }
 
 /** `simulation_completed`. */

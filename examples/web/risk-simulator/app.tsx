@@ -379,6 +379,18 @@ function FeedText({ item }: { item: FeedItem }) {
         <span>
           <strong>Decided:</strong> {item.data.action.label}{" "}
           <span className="muted">({item.data.choice})</span>
+          {item.data.kind === "npa" ? (
+            <span className="effect">
+              {" "}
+              · NPA {percent(item.data.effect.npa_before)} → {percent(item.data.effect.npa_after)}
+            </span>
+          ) : (
+            <span className="effect">
+              {" "}
+              · health {percent(item.data.effect.health_before)} →{" "}
+              {percent(item.data.effect.health_after)}
+            </span>
+          )}
         </span>
       );
   }
@@ -485,4 +497,8 @@ function DefaultsView({ sim }: { sim: string }) {
       )}
     </main>
   );
+}
+
+function percent(ratio: number): string {
+  return `${(ratio * 100).toFixed(1)}%`;
 }
