@@ -121,11 +121,11 @@ describe("risk simulator web app", () => {
   it("has a defaults-only view the hub sends nothing but defaults to", async () => {
     const { apps, browser } = await fixture();
     const a = await browser.newPage();
-    // A liquidity freeze at step 10: the first defaults come at step 25, the run ends at 60.
+    // A liquidity freeze at step 10: six defaults from step 25 to 30, the run ends at 35.
     const link = await startSimulation(a, apps.appUrl(APP), {
       scenario: "liquidity_freeze",
       seed: 5,
-      steps: 60,
+      steps: 35,
     });
     const b = await browser.newPage(await browser.newContext());
     await b.goto(`${link}&view=defaults`);
@@ -137,7 +137,7 @@ describe("risk simulator web app", () => {
     const rows = b.locator(".defaults tbody tr");
     await expect.poll(() => rows.count()).toBe(shown);
     // What B received live were defaults only (some may have come in its catch-up instead):
-    // none of the 60 steps, none of the shocks.
+    // none of the 35 steps, none of the shocks.
     const received = Number(await b.getByTestId("received").textContent());
     expect(received).toBeLessThanOrEqual(shown);
     expect(await b.locator(".defaults tbody tr.feed-item--live").count()).toBe(received);
