@@ -5,9 +5,14 @@
  * every step so far, the answer changes the run (same seed, other answer), and after a restart
  * of hub and backend the run carries on from where it was, its catch-up still complete.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { signWebhook } from "@switchyard/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RawClient } from "../../packages/server/test/helpers/fixtures.js";
 import { startTestApps, type TestApps } from "../web/test/support.js";
@@ -173,4 +178,54 @@ describe("examples/risk-simulator backend", () => {
     expect(contiguous(again.snapshot)).toBe(true);
     expect(again.snapshot.steps.length).toBeGreaterThanOrEqual(resumedFrom + 5);
   }, 30_000);
+
+  it("answers only requests the hub signed with its proxy secret", async () => {
+    const secret = "risk-test-proxy-secret";
+    const child = spawn(
+      "python3",
+      [
+        fileURLToPath(new URL("./server.py", import.meta.url)),
+        ...[
+          "--port",
+          "0",
+          "--hub-url",
+          "http://127.0.0.1:1/",
+          "--data-dir",
+          join(dataDir, "alone"),
+        ],
+        ...["--api-key", "unused", "--secret", secret, "--exit-with-stdin"],
+      ],
+      { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" } },
+    );
+    try {
+      const lines = createInterface({ input: child.stdout });
+      let port: number | undefined;
+      for await (const line of lines) {
+        port = (JSON.parse(line) as { listening?: number }).listening;
+        if (port !== undefined) break;
+      }
+      const url = `http://127.0.0.1:${port}/switchyard/rpc`;
+      const body = JSON.stringify({
+        client: null,
+        method: "risk.get",
+        data: { simulationId: "none" },
+      });
+      const post = (signature?: string) =>
+        fetch(url, {
+          method: "POST",
+          body,
+          headers: signature ? { "switchyard-signature": signature } : {},
+        });
+      expect((await post()).status).toBe(401);
+      expect((await post(signWebhook(body, "another-secret"))).status).toBe(401);
+      const stale = signWebhook(body, secret, Math.floor(Date.now() / 1000) - 600);
+      expect((await post(stale)).status).toBe(401);
+      const signed = await post(signWebhook(body, secret));
+      expect(await signed.json()).toEqual({ error: { code: 1404, message: "No such simulation" } });
+    } finally {
+      // Its stdin closes with ours: the backend exits by itself.
+      child.stdin?.end();
+      if (child.exitCode === null) await once(child, "exit");
+    }
+  });
 });
