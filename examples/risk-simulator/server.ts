@@ -75,6 +75,8 @@ export function createRiskApp(options: RiskAppOptions = {}): AppHubFactory {
               ),
           },
         },
+        // Who watches a run: its viewers count each other.
+        presence: { namespaces: { sim: true } },
         proxy: { rpc: { url: rpcUrl, methods: "risk.*", timeout: BACKEND_TIMEOUT }, secret },
       });
       hub = created;

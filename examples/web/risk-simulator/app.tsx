@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from "@switchyard/client";
-import { useRpc } from "@switchyard/react";
+import { usePresence, useRpc } from "@switchyard/react";
 import { ConnectionBadge } from "@switchyard/react/components";
 import { interpolateRdYlGn } from "d3-scale-chromatic";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
@@ -203,6 +203,7 @@ function useDefaultToasts() {
 function SimulationView({ sim }: { sim: string }) {
   const onLiveEvent = useDefaultToasts();
   const { run, caughtUp, live } = useRun(`sim:${sim}`, { onLiveEvent });
+  const watching = usePresence(`sim:${sim}`).count.connections;
   if (!caughtUp) return <p className="muted">Loading simulation {sim}…</p>;
   if (!run.simulation) return <NoSimulation sim={sim} />;
   const info = run.simulation;
@@ -242,7 +243,10 @@ function SimulationView({ sim }: { sim: string }) {
           <h2>
             System health and alive agents
             <span className="muted scenario">
-              {SCENARIOS[info.scenario] ?? info.scenario} · seed {info.seed}
+              {SCENARIOS[info.scenario] ?? info.scenario} · seed {info.seed} ·{" "}
+              <span data-testid="watching">
+                {watching} {watching === 1 ? "viewer" : "viewers"}
+              </span>
             </span>
           </h2>
           <HealthChart steps={run.steps} agents={info.agents} total={info.steps} />

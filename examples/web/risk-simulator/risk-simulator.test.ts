@@ -75,6 +75,7 @@ describe("risk simulator web app", () => {
     // The scenario's property crash at step 10 sends the user's bank past 8% NPA: both see
     // the question, every step before it, and the run waits.
     for (const page of [a, b]) {
+      await page.getByTestId("watching").getByText("2 viewers").waitFor();
       await page.getByRole("dialog", { name: "Risk Alert: High NPA Levels" }).waitFor();
       await expect.poll(() => statValue(page, "Timestep").textContent()).toBe("10 / 300");
       expect(await page.getByTestId("run-status").textContent()).toBe("Awaiting decision");
