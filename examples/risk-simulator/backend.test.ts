@@ -109,6 +109,13 @@ describe("examples/risk-simulator backend", () => {
       },
     });
     expect(late.error).toMatchObject({ code: "backend_error", details: { code: 1409 } });
+    const { simulations } = (await rpc(bob, "risk.list", {})) as {
+      simulations: { simulation_id: string; status: string; timestep: number }[];
+    };
+    expect(simulations[0]).toMatchObject({
+      simulation_id: started.simulationId,
+      status: "running",
+    });
     const bad = await bob.request({ type: "rpc", method: "risk.start", data: { steps: 3 } });
     expect(bad.error).toMatchObject({ code: "backend_error", details: { code: 1422 } });
   }, 30_000);

@@ -9,6 +9,7 @@ simulation publishes its events on `sim:<id>` through the hub's HTTP API:
     risk.start                  {scenario?, seed?, steps?}                {simulationId, channel}
     risk.decide                 {simulationId, decisionId, choice}        the resolution
     risk.get                    {simulationId}                            the run so far (catch-up)
+    risk.list                   {}                                        {simulations: the latest 8}
 
     events on sim:<id>: simulation_started, simulation_step, shock_applied, entity_default,
     pending_decision, decision_resolved, simulation_completed
@@ -67,6 +68,7 @@ class Run:
         self.feed = []  # shocks, defaults, decisions and resolutions: {"event", "data"}
         self.completed = None
         self.sequence = 0  # events published so far
+        self.started_at = int(time.time() * 1000)
 
     def record(self, event, data):
         if event == "simulation_step":
@@ -135,6 +137,9 @@ class App:
         if method == "risk.get":
             with self.lock:
                 return self.run_of(data).catch_up()
+        if method == "risk.list":
+            with self.lock:
+                return {"simulations": self.recent()}
         raise Refusal(NO_SUCH_METHOD, f"No method {method}")
 
     def start(self, data):
@@ -176,6 +181,19 @@ class App:
         # dialog on the same event.
         self.publish(batch)
         return resolution
+
+    def recent(self, count=8):
+        """The latest simulations, newest first: what a newcomer may join."""
+        runs = sorted(self.runs.values(), key=lambda run: run.started_at, reverse=True)[:count]
+        return [
+            {
+                **run.simulation.describe(),
+                "timestep": run.simulation.timestep,
+                "status": run.simulation.status,
+                "started_at": run.started_at,
+            }
+            for run in runs
+        ]
 
     def run_of(self, data):
         run = self.runs.get(data.get("simulationId"))

@@ -1,5 +1,5 @@
 import type { ReceivedEvent } from "@switchyard/client";
-import { usePresence, useRpc } from "@switchyard/react";
+import { useConnection, usePresence, useRpc } from "@switchyard/react";
 import { ConnectionBadge } from "@switchyard/react/components";
 import { interpolateRdYlGn } from "d3-scale-chromatic";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
@@ -72,7 +72,10 @@ export function App() {
         <ConnectionBadge />
       </header>
       {location.sim === null ? (
-        <StartPanel onStarted={(sim) => go({ sim, view: "all" })} />
+        <>
+          <StartPanel onStarted={(sim) => go({ sim, view: "all" })} />
+          <RecentSimulations onOpen={(sim) => go({ sim, view: "all" })} />
+        </>
       ) : location.view === "defaults" ? (
         <DefaultsView key={location.sim} sim={location.sim} />
       ) : (
@@ -184,6 +187,57 @@ function StartPanel({ onStarted }: { onStarted: (sim: string) => void }) {
         </button>
       </form>
       {start.error && <p role="alert">{start.error.message}</p>}
+    </section>
+  );
+}
+
+interface SimulationSummary {
+  simulation_id: string;
+  scenario: string;
+  seed: number;
+  steps: number;
+  timestep: number;
+  status: "running" | "awaiting_decision" | "completed";
+}
+
+const STATUS_TEXT: Record<SimulationSummary["status"], string> = {
+  running: "running",
+  awaiting_decision: "awaiting a decision",
+  completed: "completed",
+};
+
+/** The latest simulations on this server, to join one without its link. */
+function RecentSimulations({ onOpen }: { onOpen: (sim: string) => void }) {
+  const list = useRpc("risk.list");
+  const connected = useConnection().status === "connected";
+  const { run } = list;
+  useEffect(() => {
+    if (connected) run({});
+  }, [connected, run]);
+  const simulations = (list.data as { simulations: SimulationSummary[] } | undefined)?.simulations;
+  if (!simulations || simulations.length === 0) return null;
+  return (
+    <section className="card recent">
+      <h2>Recent simulations</h2>
+      <ul>
+        {simulations.map((sim) => (
+          <li key={sim.simulation_id}>
+            <a
+              href={hrefOf({ sim: sim.simulation_id, view: "all" })}
+              onClick={(event) => {
+                event.preventDefault();
+                onOpen(sim.simulation_id);
+              }}
+            >
+              {sim.simulation_id}
+            </a>{" "}
+            <span className="muted">
+              {SCENARIOS[sim.scenario] ?? sim.scenario} · seed {sim.seed} · timestep {sim.timestep}{" "}
+              / {sim.steps} · {STATUS_TEXT[sim.status]}
+            </span>
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }

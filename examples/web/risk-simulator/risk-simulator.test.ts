@@ -128,8 +128,18 @@ describe("risk simulator web app", () => {
       seed: 5,
       steps: 35,
     });
+    // B finds the run among the recent ones, opens it, then its defaults-only view.
+    const sim = new URL(link).searchParams.get("sim") as string;
     const b = await browser.newPage(await browser.newContext());
-    await b.goto(`${link}&view=defaults`);
+    await b.goto(apps.appUrl(APP));
+    await b
+      .locator(".recent li", { hasText: sim })
+      .getByText("Liquidity freeze · seed 5")
+      .waitFor();
+    await b.getByRole("link", { name: sim }).click();
+    await b.locator(".health-chart").waitFor();
+    await b.getByRole("link", { name: "Defaults only" }).click();
+    await b.waitForURL(`${link}&view=defaults`);
     await b.locator(".defaults").waitFor();
     await a.getByTestId("run-status").getByText("Completed").waitFor();
     const shown = await a.locator(".feed-item--entity_default").count();
