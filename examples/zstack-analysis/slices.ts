@@ -165,6 +165,8 @@ export function owns(owner: SliceOwner, who: SliceOwner): boolean {
 function littleEndian(values: Uint16Array): Uint8Array {
   const bytes = new Uint8Array(values.length * 2);
   const view = new DataView(bytes.buffer);
-  values.forEach((value, index) => view.setUint16(index * 2, value, true));
+  for (let index = 0; index < values.length; index++) {
+    view.setUint16(index * 2, values[index]!, true);
+  }
   return bytes;
 }
