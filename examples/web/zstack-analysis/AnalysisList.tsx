@@ -132,7 +132,7 @@ function AnalysisCard({
   const started = job.createdAt !== null ? new Date(job.createdAt) : null;
 
   return (
-    <li className={`zs-job${selected ? " zs-job--selected" : ""}`}>
+    <li className={`zs-job${selected ? " zs-job--selected" : ""}`} data-job={jobId}>
       <div className="zs-job__head">
         <strong>{name}</strong>
         <span className="muted">

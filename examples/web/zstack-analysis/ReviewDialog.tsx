@@ -57,7 +57,8 @@ export function ReviewDialog({
       ref={dialog}
       className="zs-dialog"
       aria-labelledby={`${id}-title`}
-      onClose={() => onClose(jobId)}
+      // Escape: the person puts the review off (the card's "Review…" opens it again).
+      onCancel={() => onClose(jobId)}
     >
       <h2 id={`${id}-title`}>Review needed</h2>
       <p className="muted">
@@ -95,7 +96,7 @@ export function ReviewDialog({
         </p>
       ) : null}
       <div className="zs-dialog__actions">
-        <button type="button" onClick={() => dialog.current?.close()}>
+        <button type="button" onClick={() => onClose(jobId)}>
           Later
         </button>
         <button
