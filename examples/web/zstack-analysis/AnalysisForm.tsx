@@ -10,9 +10,9 @@ import {
   type AlgorithmId,
   type AnalysisStartInput,
   type AnalysisStartReply,
+  FAILURE_POINTS,
   messageOf,
   STACKS,
-  STEP_NAMES,
 } from "./model.js";
 
 const PACES = [
@@ -147,9 +147,9 @@ export function AnalysisForm({ onStarted }: { onStarted: (jobId: string) => void
             onChange={(event) => setFailAt(Number(event.target.value))}
           >
             <option value={0}>Never</option>
-            {STEP_NAMES.map((name, index) => (
+            {FAILURE_POINTS.map((name, index) => (
               <option key={name} value={index + 1}>
-                During {name.toLowerCase()}
+                {name}
               </option>
             ))}
           </select>

@@ -3,7 +3,7 @@
  * this browser session (every tab shows the same, live) and the results of the one selected
  * on the right; a dialog when an analysis asks for review; toasts when one ends.
  */
-import { useJobs, useSwitchyard } from "@switchyard/react";
+import { useConnection, useJobs, useSwitchyard } from "@switchyard/react";
 import { ConnectionBadge } from "@switchyard/react/components";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { Toaster } from "sonner";
@@ -65,6 +65,7 @@ export function App() {
       <main className="zs-layout">
         <div className="zs-side">
           <AnalysisForm onStarted={started} />
+          <SessionNote />
         </div>
         <div className="zs-main">
           <SystemPanel />
@@ -89,6 +90,21 @@ export function App() {
       ) : null}
       <Toaster position="bottom-right" richColors closeButton />
     </div>
+  );
+}
+
+/** Who sees what: the demo's users are browsers (see the README's "Web app"). */
+function SessionNote() {
+  const userId = useConnection().info?.userId ?? null;
+  return (
+    <section className="card zs-note" aria-label="Your session">
+      <h2>Your session</h2>
+      <p>
+        {userId === null ? "Your analyses belong to this browser" : `Signed in as ${userId}`}: every
+        tab of it shows them live, closing a tab stops nothing, and another browser sees none of
+        them. Only you can cancel, review or retry them.
+      </p>
+    </section>
   );
 }
 

@@ -43,7 +43,7 @@ describe("zstack-analysis web app: cancel and retry", () => {
     await startAnalysis(page, {
       stack: /Sparse cells/,
       pace: "15 ms a slice",
-      failure: "During gaussian blur",
+      failure: "During the blur",
     });
     const failed = newestCard(page);
     const failedId = await failed.getAttribute("data-job");

@@ -83,13 +83,13 @@ export const ALGORITHMS = [
 
 export type AlgorithmId = (typeof ALGORITHMS)[number]["id"];
 
-/** The steps, for the "simulate a failure" choice (`analysis.ts` STEPS). */
-export const STEP_NAMES = [
-  "Generating z-stack",
-  "Gaussian blur",
-  "Threshold",
-  "3D connected components",
-  "Object metrics",
+/** Where a simulated failure may strike: the five steps, in order (`failAt` 1–5). */
+export const FAILURE_POINTS = [
+  "While generating the stack",
+  "During the blur",
+  "During the threshold",
+  "During the labelling",
+  "During the metrics",
 ] as const;
 
 /** The job's meta as the analyser sets it, or null for another kind of job. */
