@@ -25,4 +25,10 @@ export const APPS: readonly AppEntry[] = [
     seed: "001",
     what: "3D image analyses as jobs: progress, ETA and cancel across tabs, toasts, a review dialog for low-confidence results, system load every 5 s.",
   },
+  {
+    name: "settings-sync",
+    title: "Settings sync",
+    seed: "004",
+    what: "72 visualiser settings shared live by every tab: presets in one batch, undo, conflicts shown, hot reload when the file on disk changes, an HTTP API for other backends.",
+  },
 ];

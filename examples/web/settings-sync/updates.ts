@@ -1,0 +1,106 @@
+/**
+ * What the page counts of the document's traffic (the seed's `useSettingsWebSocket`:
+ * `lastUpdate`, `messageCount`): every `changes` and `reload` event the hub sent on
+ * `state:settings`. The state store applies them; this only listens beside it, on the same
+ * subscription, and keeps a short feed of them.
+ */
+import type { StateChange, StateEventData } from "@switchyard/client";
+import { useSubscription } from "@switchyard/react";
+import { useCallback, useState } from "react";
+import { toast } from "sonner";
+import { DOCUMENT_CHANNEL } from "./document.js";
+
+/** One update received: a batch of changes, or a reload of the whole document. */
+export type Update =
+  | {
+      readonly id: number;
+      readonly kind: "changes";
+      readonly at: number;
+      readonly version: number;
+      /** The keys the batch changed (the newest change of each). */
+      readonly keys: readonly string[];
+      /** How many writes the batch carries. */
+      readonly writes: number;
+      /** Who wrote (`updatedBy` of the changes). */
+      readonly authors: readonly (string | null)[];
+    }
+  | {
+      readonly id: number;
+      readonly kind: "reload";
+      readonly at: number;
+      readonly version: number;
+      readonly reason: string;
+    };
+
+/** The counters and the feed the status shows. */
+export interface Updates {
+  /** Events received since the page opened. */
+  readonly count: number;
+  /** When the last one arrived (ms since the epoch), or null. */
+  readonly lastAt: number | null;
+  /** The newest first, at most {@link FEED_LENGTH}. */
+  readonly feed: readonly Update[];
+}
+
+export const FEED_LENGTH = 8;
+
+let nextId = 0;
+
+function uniqueAuthors(changes: readonly StateChange[]): (string | null)[] {
+  return [...new Set(changes.map((change) => change.updatedBy))];
+}
+
+/**
+ * Follows the document's events: counts them, keeps the feed, and toasts a reload with its
+ * reason (`file modified`, …) and a file the hub refused (channel `settings-file`).
+ */
+export function useUpdates(): Updates {
+  const [updates, setUpdates] = useState<Updates>({ count: 0, lastAt: null, feed: [] });
+  const add = useCallback((update: Update) => {
+    setUpdates((current) => ({
+      count: current.count + 1,
+      lastAt: update.at,
+      feed: [update, ...current.feed].slice(0, FEED_LENGTH),
+    }));
+  }, []);
+  useSubscription(DOCUMENT_CHANNEL, {
+    onEvent: (event) => {
+      const at = Date.now();
+      if (event.event === "changes") {
+        const data = event.data as StateEventData["changes"];
+        add({
+          id: ++nextId,
+          kind: "changes",
+          at,
+          version: data.version,
+          keys: data.changes.map((change) => change.key),
+          writes: data.writes.length,
+          authors: uniqueAuthors(data.changes),
+        });
+      } else if (event.event === "reload") {
+        const data = event.data as StateEventData["reload"];
+        add({
+          id: ++nextId,
+          kind: "reload",
+          at,
+          version: data.document.version,
+          reason: data.reason,
+        });
+        toast.info(`Settings reloaded: ${data.reason}`, {
+          description: "Every setting now shows the file's values.",
+        });
+      }
+    },
+  });
+  useSubscription("settings-file", {
+    events: ["file_error"],
+    onEvent: (event) => {
+      const { message } = event.data as { message: string };
+      toast.error("The settings file was not loaded", {
+        description: `${message}. The settings are kept as they were, and the file is not written until it is valid again.`,
+        duration: 10_000,
+      });
+    },
+  });
+  return updates;
+}
