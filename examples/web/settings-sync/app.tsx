@@ -6,7 +6,7 @@
 import type { StateConflictDetails } from "@switchyard/client";
 import { useConnection, useSyncedState } from "@switchyard/react";
 import { ConnectionBadge } from "@switchyard/react/components";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useEffect, useMemo, useRef, useState } from "react";
 import { toast } from "sonner";
 import {
   CATEGORIES,
@@ -172,7 +172,14 @@ function SettingsStatus({ updates, version }: { updates: Updates; version: numbe
   );
 }
 
-function CategoryPanel({ category, loading }: { category: CategoryId; loading: boolean }) {
+/** Memoised: each row follows its own key, so the document's other changes render nothing here. */
+const CategoryPanel = memo(function CategoryPanel({
+  category,
+  loading,
+}: {
+  category: CategoryId;
+  loading: boolean;
+}) {
   const info = CATEGORIES.find((c) => c.id === category);
   return (
     <section className="card panel" aria-label={`${info?.title} settings`} aria-busy={loading}>
@@ -186,7 +193,7 @@ function CategoryPanel({ category, loading }: { category: CategoryId; loading: b
       </div>
     </section>
   );
-}
+});
 
 function describe(update: Update, mine: ReadonlySet<string>): { title: string; detail: string } {
   if (update.kind === "reload") {

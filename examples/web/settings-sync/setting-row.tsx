@@ -9,7 +9,7 @@
  * `state_conflict` and the page shows the conflict instead of overwriting their value.
  */
 import { useStateValue } from "@switchyard/react";
-import { createContext, type KeyboardEvent, useContext, useId, useState } from "react";
+import { createContext, type KeyboardEvent, memo, useContext, useId, useState } from "react";
 import type { NumberSetting, SettingSpec } from "../../settings-sync/settings.js";
 import { authorName, clock, DOCUMENT, decimalsOf, formatValue, type Settings } from "./document.js";
 
@@ -23,7 +23,13 @@ export interface PageInfo {
 
 export const PageContext = createContext<PageInfo>({ mine: new Set(), version: () => 0 });
 
-export function SettingRow({ settingKey, spec }: { settingKey: string; spec: SettingSpec }) {
+export const SettingRow = memo(function SettingRow({
+  settingKey,
+  spec,
+}: {
+  settingKey: string;
+  spec: SettingSpec;
+}) {
   const setting = useStateValue<Settings>(DOCUMENT, settingKey);
   const { mine } = useContext(PageContext);
   const id = useId();
@@ -104,7 +110,7 @@ export function SettingRow({ settingKey, spec }: { settingKey: string; spec: Set
       </div>
     </div>
   );
-}
+});
 
 interface NumberControlProps {
   id: string;
