@@ -31,8 +31,8 @@ import { type Update, type Updates, useUpdates } from "./updates.js";
 
 export function App() {
   const settings = useSyncedState<Settings>(DOCUMENT);
-  const updates = useUpdates();
   const mine = useMyClientIds();
+  const updates = useUpdates(mine);
   const [category, setCategory] = useState<CategoryId>("physics");
   const versionRef = useRef(settings.version);
   versionRef.current = settings.version;
@@ -200,7 +200,12 @@ function describe(update: Update, mine: ReadonlySet<string>): { title: string; d
     return { title: `Reloaded: ${update.reason}`, detail: `every setting, v${update.version}` };
   }
   const keys = update.keys.length;
-  const title = keys === 1 ? `${titleOf(update.keys[0] as string)}` : `${keys} settings changed`;
+  const title =
+    update.preset !== null
+      ? `${PRESET_TITLES[update.preset]} preset: ${keys} settings`
+      : keys === 1
+        ? titleOf(update.keys[0] as string)
+        : `${keys} settings changed`;
   const writes = update.writes === 1 ? "1 write" : `${update.writes} writes`;
   const by = update.authors.map((author) => authorName(author, mine)).join(", ");
   return { title, detail: `${writes} in one batch · ${by} · v${update.version}` };

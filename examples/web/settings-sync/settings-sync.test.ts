@@ -140,7 +140,8 @@ describe("settings sync in the browser", { timeout: 45_000 }, () => {
     // One update, one new version: the whole preset is one write in one batch.
     await expect.poll(() => count(b), POLL).toBe(before.count + 1);
     expect(await version(b)).toBe(before.version + 1);
-    expect(await feedTop(b)).toContain(`${keys} settings changed`);
+    expect(await feedTop(b)).toContain(`High quality preset: ${keys} settings`);
+    await b.getByText(`${keys} settings changed by another client`).last().waitFor();
     expect(await feedTop(b)).toContain("1 write in one batch");
     await a.getByText("High quality applied").waitFor();
     await a.getByText(`${keys} settings in one update`).last().waitFor();

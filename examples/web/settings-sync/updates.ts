@@ -6,9 +6,15 @@
  */
 import type { StateChange, StateEventData } from "@switchyard/client";
 import { useSubscription } from "@switchyard/react";
-import { useCallback, useState } from "react";
+import { useCallback, useRef, useState } from "react";
 import { toast } from "sonner";
-import { DOCUMENT_CHANNEL } from "./document.js";
+import {
+  PRESET_NAMES,
+  PRESET_TITLES,
+  PRESETS,
+  type PresetName,
+} from "../../settings-sync/settings.js";
+import { authorName, DOCUMENT_CHANNEL } from "./document.js";
 
 /** One update received: a batch of changes, or a reload of the whole document. */
 export type Update =
@@ -23,6 +29,8 @@ export type Update =
       readonly writes: number;
       /** Who wrote (`updatedBy` of the changes). */
       readonly authors: readonly (string | null)[];
+      /** The preset whose every value the batch set, when it is one. */
+      readonly preset: PresetName | null;
     }
   | {
       readonly id: number;
@@ -50,11 +58,27 @@ function uniqueAuthors(changes: readonly StateChange[]): (string | null)[] {
   return [...new Set(changes.map((change) => change.updatedBy))];
 }
 
+/** The preset a batch applied: it set exactly that preset's keys to its values. */
+export function presetOf(changes: readonly StateChange[]): PresetName | null {
+  return (
+    PRESET_NAMES.find((name) => {
+      const preset = PRESETS[name];
+      return (
+        changes.length === Object.keys(preset).length &&
+        changes.every((change) => "value" in change && preset[change.key] === change.value)
+      );
+    }) ?? null
+  );
+}
+
 /**
- * Follows the document's events: counts them, keeps the feed, and toasts a reload with its
- * reason (`file modified`, …) and a file the hub refused (channel `settings-file`).
+ * Follows the document's events: counts them, keeps the feed, and toasts a preset someone
+ * else applied, a reload with its reason (`file modified`, …) and a file the hub refused
+ * (channel `settings-file`). `mine`: this page's client ids.
  */
-export function useUpdates(): Updates {
+export function useUpdates(mine: ReadonlySet<string>): Updates {
+  const mineRef = useRef(mine);
+  mineRef.current = mine;
   const [updates, setUpdates] = useState<Updates>({ count: 0, lastAt: null, feed: [] });
   const add = useCallback((update: Update) => {
     setUpdates((current) => ({
@@ -68,6 +92,8 @@ export function useUpdates(): Updates {
       const at = Date.now();
       if (event.event === "changes") {
         const data = event.data as StateEventData["changes"];
+        const authors = uniqueAuthors(data.changes);
+        const preset = presetOf(data.changes);
         add({
           id: ++nextId,
           kind: "changes",
@@ -75,8 +101,16 @@ export function useUpdates(): Updates {
           version: data.version,
           keys: data.changes.map((change) => change.key),
           writes: data.writes.length,
-          authors: uniqueAuthors(data.changes),
+          authors,
+          preset,
         });
+        // The page that applied it says so itself (with the hub's reply).
+        const by = authors.map((author) => authorName(author, mineRef.current));
+        if (preset !== null && !by.includes("you")) {
+          toast.info(`${PRESET_TITLES[preset]} applied`, {
+            description: `${data.changes.length} settings changed by ${by.join(", ")}`,
+          });
+        }
       } else if (event.event === "reload") {
         const data = event.data as StateEventData["reload"];
         add({
