@@ -33,6 +33,7 @@ export function App() {
   const settings = useSyncedState<Settings>(DOCUMENT);
   const mine = useMyClientIds();
   const updates = useUpdates(mine);
+  useConnectionToasts();
   const [category, setCategory] = useState<CategoryId>("physics");
   const versionRef = useRef(settings.version);
   versionRef.current = settings.version;
@@ -136,6 +137,29 @@ export function App() {
       </div>
     </PageContext.Provider>
   );
+}
+
+/**
+ * The seed's notifications: "disconnected, reconnecting" when a live link drops, and "back" once
+ * it is live again (not at the first connect).
+ */
+function useConnectionToasts(): void {
+  const { status } = useConnection();
+  const wasLive = useRef(false);
+  const dropped = useRef(false);
+  useEffect(() => {
+    if (status === "connected") {
+      if (dropped.current) toast.success("Real-time sync is back", { id: "connection" });
+      wasLive.current = true;
+      dropped.current = false;
+    } else if (status === "reconnecting" && wasLive.current && !dropped.current) {
+      dropped.current = true;
+      toast.warning("Real-time sync disconnected", {
+        id: "connection",
+        description: "Reconnecting… Your changes are kept and sent when it is back.",
+      });
+    }
+  }, [status]);
 }
 
 /** The ids this page's connections had (a reconnect brings a new one). */

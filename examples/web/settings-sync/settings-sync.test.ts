@@ -271,7 +271,7 @@ describe("settings sync in the browser", { timeout: 45_000 }, () => {
     expect(await sliderValue(a, "Damping")).toBe("0.95");
   });
 
-  it("survives a hub restart: Reconnecting, then Live, and the screen catches up", async () => {
+  it("survives a hub restart: Reconnecting, then Live, the screen catches up, queued changes go out", async () => {
     const { apps } = await fixture();
     const [a, b] = await people();
     await fileSettled();
@@ -279,12 +279,18 @@ describe("settings sync in the browser", { timeout: 45_000 }, () => {
 
     await apps.stop();
     await Promise.all([badge(a, "Reconnecting"), badge(b, "Reconnecting")]);
+    await b.getByText("Real-time sync disconnected").waitFor();
+    // A change made while the hub is down waits in B's outbox, shown at once.
+    await slider(b, "Max velocity").press("End");
+    expect(await sliderValue(b, "Max velocity")).toBe("100");
     // Edited while the hub is down: the new hub loads it, and both pages show it.
     await editFile({ ...current, "physics.damping": 0.61 });
     await apps.start();
     await Promise.all([badge(a, "Live"), badge(b, "Live")]);
+    await b.getByText("Real-time sync is back").waitFor();
     for (const page of [a, b]) {
       await expect.poll(() => sliderValue(page, "Damping"), POLL).toBe("0.61");
+      await expect.poll(() => sliderValue(page, "Max velocity"), POLL).toBe("100");
     }
     // And the pages keep syncing on the new hub.
     await slider(b, "Gravity").press("Home");
