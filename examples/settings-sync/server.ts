@@ -99,7 +99,8 @@ export function createSettingsHub(options: SettingsHubOptions = {}): Hub {
     },
   });
   hub.state(DOCUMENT).on("error", (error) => {
-    hub.publish(FILE_CHANNEL, "file_error", { message: error.message });
+    // A failure while the hub closes (its last write) has nobody left to tell.
+    hub.publish(FILE_CHANNEL, "file_error", { message: error.message }).catch(() => {});
   });
   return hub;
 }

@@ -20,6 +20,9 @@ const API_KEY = "settings-sync-test-key-0123456789";
 const dir = mkdtempSync(join(tmpdir(), "settings-sync-test-"));
 const FILE = join(dir, "settings.json");
 
+// Registered first, so it runs after the server's hubs are closed (their last file write done).
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
 // A batch window of a second instead of 100 ms: a loaded CI machine may take more than 100 ms
 // to apply ten writes, and the test is about the batch going out at the tenth write.
 // biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not React's
@@ -28,7 +31,6 @@ const fixture = useWebApps({
     [APP]: createSettingsApp({ file: FILE, apiKey: API_KEY, debounce: 50, batchWindow: 1000 }),
   },
 });
-afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const POLL = { timeout: 10_000, interval: 50 };
 
