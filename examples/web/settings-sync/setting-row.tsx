@@ -191,9 +191,13 @@ function NumberControl({
         step={spec.step}
         value={draft ? draft.text : value.toFixed(decimals)}
         onFocus={() => setDraft({ text: value.toFixed(decimals), base: version(), from: value })}
-        onChange={(e) =>
-          setDraft((current) => (current ? { ...current, text: e.target.value } : current))
-        }
+        onChange={(e) => {
+          const text = e.target.value;
+          // Typing again after Enter (the field kept the focus) starts a new edit.
+          setDraft((current) =>
+            current ? { ...current, text } : { text, base: version(), from: value },
+          );
+        }}
         onBlur={commit}
         onKeyDown={onKey}
       />
