@@ -26,9 +26,21 @@ export const APPS: readonly AppEntry[] = [
     what: "3D image analyses as jobs: progress, ETA and cancel across tabs, toasts, a review dialog for low-confidence results, system load every 5 s.",
   },
   {
+    name: "risk-simulator",
+    title: "Financial risk simulator",
+    seed: "002",
+    what: "An agent-based banking network run by a Python backend: live system health, defaults and shocks as they happen, decisions every viewer sees resolved.",
+  },
+  {
     name: "lab-booking",
     title: "Lab equipment booking",
     seed: "003",
     what: "A Python and SQLite backend: equipment, booking sessions and sample inboxes that refresh on every screen the moment they change, never polled.",
+  },
+  {
+    name: "settings-sync",
+    title: "Settings sync",
+    seed: "004",
+    what: "72 visualiser settings shared live by every tab: presets in one batch, undo, conflicts shown, hot reload when the file on disk changes, an HTTP API for other backends.",
   },
 ];

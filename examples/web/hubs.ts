@@ -4,6 +4,8 @@
  */
 import { acousticApp } from "../acoustic-map/server.js";
 import { bookingApp } from "../lab-booking/server.js";
+import { riskApp } from "../risk-simulator/server.js";
+import { settingsApp } from "../settings-sync/server.js";
 import { zstackApp } from "../zstack-analysis/server.js";
 import type { AppHubFactory } from "./app-hub.js";
 import type { APPS } from "./catalog.js";
@@ -11,5 +13,7 @@ import type { APPS } from "./catalog.js";
 export const APP_HUBS: Record<(typeof APPS)[number]["name"], AppHubFactory> = {
   "acoustic-map": acousticApp,
   "zstack-analysis": zstackApp,
+  "risk-simulator": riskApp,
   "lab-booking": bookingApp,
+  "settings-sync": settingsApp,
 };
