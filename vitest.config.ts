@@ -11,6 +11,8 @@ export default defineConfig({
       "test/**/*.test.ts",
     ],
     exclude: ["**/node_modules/**", "**/dist/**"],
+    // The example apps are built (when their sources changed) before the browser tests run.
+    globalSetup: ["examples/web/test/global-setup.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",

@@ -12,6 +12,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Broker, createHub, type Hub, SwitchyardError } from "@switchyard/server";
+import type { AppHubFactory } from "../web/app-hub.js";
 import { type MapResult, type OptimizerResult, runMapJob, runOptimizerJob } from "./jobs.js";
 import { parseInput } from "./parse-input.js";
 import {
@@ -181,8 +182,9 @@ export function createAcousticHub(options: AcousticHubOptions = {}): Hub {
  * The web app's hub (examples/web mounts it at `/acoustic-map/ws`): the acoustic hub on the
  * memory broker, its jobs paced for watching ({@link WEB_APP_PACE}).
  */
-export const acousticApp = async (): Promise<{ hub: Hub; close(): Promise<void> }> => {
+export const acousticApp: AppHubFactory = async () => {
   const hub = createAcousticHub(WEB_APP_PACE);
+  await hub.whenStarted();
   return { hub, close: () => hub.close({ timeout: 500 }) };
 };
 

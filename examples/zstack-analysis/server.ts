@@ -13,6 +13,7 @@ import { once } from "node:events";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHub, type Hub } from "@switchyard/server";
+import type { AppHubFactory } from "../web/app-hub.js";
 import { type AnalysisParameters, analyse } from "./analysis.js";
 import { analysisStartInput } from "./schemas.js";
 import { SystemStatusPublisher } from "./system-status.js";
@@ -62,18 +63,23 @@ export interface ZstackHub {
 /** The step shown while an analysis waits for a worker slot. */
 export const WAITING_STEP = "Waiting for a free worker";
 
-/** Starts the hub on an HTTP server. */
-export async function startZstackHub(options: ZstackHubOptions = {}): Promise<ZstackHub> {
+/** The hub with its RPC, worker slots and system status, not yet started or attached. */
+export interface ZstackParts {
+  readonly hub: Hub;
+  readonly status: SystemStatusPublisher;
+  readonly slots: WorkerSlots;
+}
+
+/** Creates the hub and what runs beside it; `status.start(hub)` starts the status events. */
+export function createZstackHub(
+  options: Pick<ZstackHubOptions, "statusInterval" | "workers"> = {},
+): ZstackParts {
   const slots = new WorkerSlots(options.workers ?? 2);
-  const server = createServer((_request, response) => {
-    response.writeHead(404).end();
-  });
   const status = new SystemStatusPublisher(
     () => ({ queueLength: slots.queued, activeJobs: slots.active }),
     options.statusInterval ?? 5_000,
   );
   const hub = createHub({ allowAnonymous: true, namespaces: { system: status.namespace() } });
-  hub.attach(server);
 
   hub.rpc("analysis.start", analysisStartInput, async (parameters, { client }) => {
     const job = await hub.jobs.run(
@@ -91,6 +97,30 @@ export async function startZstackHub(options: ZstackHubOptions = {}): Promise<Zs
     );
     return { jobId: job.id, parameters } satisfies AnalysisStartReply;
   });
+  return { hub, status, slots };
+}
+
+/** The web app's hub (examples/web mounts it at `/zstack-analysis/ws`). */
+export const zstackApp: AppHubFactory = async () => {
+  const { hub, status } = createZstackHub();
+  await hub.whenStarted();
+  status.start(hub);
+  return {
+    hub,
+    async close() {
+      status.stop();
+      await hub.close({ timeout: 500 });
+    },
+  };
+};
+
+/** Starts the hub on an HTTP server. */
+export async function startZstackHub(options: ZstackHubOptions = {}): Promise<ZstackHub> {
+  const { hub, status, slots } = createZstackHub(options);
+  const server = createServer((_request, response) => {
+    response.writeHead(404).end();
+  });
+  hub.attach(server);
 
   server.listen(options.port ?? 7072, options.host ?? "127.0.0.1");
   await once(server, "listening");
