@@ -108,7 +108,7 @@ export async function runOptimizerJob(
     convergence.push(report.best);
     await job.chunk(report, { index: report.generation - 1, total: settings.generations });
     await job.progress((report.generation / settings.generations) * 100, {
-      step: `Generation ${report.generation}/${settings.generations}`,
+      step: "breeding_generations",
     });
     await pace(started + report.generation * generationInterval, job.signal);
   }

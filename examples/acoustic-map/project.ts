@@ -32,8 +32,15 @@ import {
 import { z } from "zod";
 import { runMapJob, runOptimizerJob } from "./jobs.js";
 import { type InputIssue, inputIssues, parseInput } from "./parse-input.js";
-import { nearestInside, type Point, pointInPolygon } from "./room.js";
-import { DEMO_SCENARIO } from "./scenario.js";
+import {
+  PROJECT_JOB_KEYS,
+  PROJECT_ROOM,
+  PROJECT_SOURCES,
+  type ProjectValues,
+  sourceKey,
+  sourcesOf,
+} from "./project-keys.js";
+import { nearestInside, pointInPolygon } from "./room.js";
 import {
   MAX_CELLS,
   MAX_FITNESS_CELLS,
@@ -43,18 +50,7 @@ import {
   ranged,
   resolutionFor,
 } from "./schemas.js";
-import { airAbsorption, type Grid, gridOver, PATTERNS, type Source, splAt } from "./spl.js";
-
-/** The room every project edits (the demo's L-shaped hall). */
-export const PROJECT_ROOM: readonly Point[] = DEMO_SCENARIO.room;
-
-/** The sources of every project, at their starting positions. */
-export const PROJECT_SOURCES: readonly Source[] = DEMO_SCENARIO.sources.map((source) => ({
-  power: RANGES.power.default,
-  pattern: "omni",
-  angle: RANGES.angle.default,
-  ...source,
-}));
+import { airAbsorption, type Grid, gridOver, PATTERNS, splAt } from "./spl.js";
 
 /** Chunks a project's map is cut into (about: a coarse grid has fewer rows). */
 export const PROJECT_MAP_CHUNKS = 64;
@@ -72,12 +68,12 @@ function parameterKeys() {
     "optimizer.minLevel": { schema: ranged("minLevel"), default: RANGES.minLevel.default },
   };
   for (const source of PROJECT_SOURCES) {
-    const prefix = `sources.${source.id}`;
-    keys[`${prefix}.x`] = { schema: z.number().min(-1000).max(1000), default: source.x };
-    keys[`${prefix}.y`] = { schema: z.number().min(-1000).max(1000), default: source.y };
-    keys[`${prefix}.power`] = { schema: ranged("power"), default: source.power };
-    keys[`${prefix}.angle`] = { schema: ranged("angle"), default: source.angle };
-    keys[`${prefix}.pattern`] = { schema: z.enum(PATTERNS), default: source.pattern };
+    const coordinate = z.number().min(-1000).max(1000);
+    keys[sourceKey(source.id, "x")] = { schema: coordinate, default: source.x };
+    keys[sourceKey(source.id, "y")] = { schema: coordinate, default: source.y };
+    keys[sourceKey(source.id, "power")] = { schema: ranged("power"), default: source.power };
+    keys[sourceKey(source.id, "angle")] = { schema: ranged("angle"), default: source.angle };
+    keys[sourceKey(source.id, "pattern")] = { schema: z.enum(PATTERNS), default: source.pattern };
   }
   return keys;
 }
@@ -85,11 +81,7 @@ function parameterKeys() {
 /** Every parameter a client may set with `project.update`. */
 export const PROJECT_PARAMETERS = parameterKeys();
 
-/** The keys the hub writes: the project's current jobs. */
-export const PROJECT_JOB_KEYS = { map: "map.job", optimizer: "optimizer.job" } as const;
-
-/** The values of a project's document. */
-export type ProjectValues = Record<string, unknown>;
+export { PROJECT_JOB_KEYS, PROJECT_ROOM, PROJECT_SOURCES, type ProjectValues, sourcesOf };
 
 /** The state document declaration of every project (`project-<id>`). */
 export function projectDocuments(): Record<string, StateDocumentOptions> {
@@ -154,21 +146,6 @@ export const projectPresence = {
   info: (client: AccessContext) => ({ name: guestName(client.sessionId) }),
 };
 
-/** The sources of a project document. */
-export function sourcesOf(values: ProjectValues): Source[] {
-  return PROJECT_SOURCES.map((source) => {
-    const prefix = `sources.${source.id}`;
-    return {
-      id: source.id,
-      x: values[`${prefix}.x`] as number,
-      y: values[`${prefix}.y`] as number,
-      power: values[`${prefix}.power`] as number,
-      pattern: values[`${prefix}.pattern`] as Source["pattern"],
-      angle: values[`${prefix}.angle`] as number,
-    };
-  });
-}
-
 const updateInput = z.object({
   project: name,
   set: z.record(z.string().max(128), z.unknown()),
@@ -224,7 +201,7 @@ export function checkUpdate(set: Record<string, unknown>, current: ProjectValues
   }
   if (issues.length > 0) return issues;
 
-  const after = { ...current, ...parsed };
+  const after: ProjectValues = { ...current, ...parsed };
   const resolution = after["grid.resolution"] as number;
   if ("grid.resolution" in parsed) {
     const grid = gridOver(PROJECT_ROOM, resolution);
@@ -237,7 +214,7 @@ export function checkUpdate(set: Record<string, unknown>, current: ProjectValues
     }
   }
   for (const source of sourcesOf(after)) {
-    const keys = [`sources.${source.id}.x`, `sources.${source.id}.y`];
+    const keys = [sourceKey(source.id, "x"), sourceKey(source.id, "y")];
     if (!keys.some((key) => key in parsed)) continue;
     if (pointInPolygon(source, PROJECT_ROOM)) continue;
     const inside = nearestInside(source, PROJECT_ROOM);
