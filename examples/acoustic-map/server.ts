@@ -178,15 +178,20 @@ export function createAcousticHub(options: AcousticHubOptions = {}): Hub {
   return hub;
 }
 
+/** A factory of the web app's hub with its jobs at `pace` (tests slow them down to watch them). */
+export function createAcousticApp(pace: ProjectOptions = WEB_APP_PACE): AppHubFactory {
+  return async () => {
+    const hub = createAcousticHub(pace);
+    await hub.whenStarted();
+    return { hub, close: () => hub.close({ timeout: 500 }) };
+  };
+}
+
 /**
  * The web app's hub (examples/web mounts it at `/acoustic-map/ws`): the acoustic hub on the
  * memory broker, its jobs paced for watching ({@link WEB_APP_PACE}).
  */
-export const acousticApp: AppHubFactory = async () => {
-  const hub = createAcousticHub(WEB_APP_PACE);
-  await hub.whenStarted();
-  return { hub, close: () => hub.close({ timeout: 500 }) };
-};
+export const acousticApp: AppHubFactory = createAcousticApp();
 
 /** Starts the hub on an HTTP server; resolves once it listens. */
 export async function startAcousticServer(

@@ -251,7 +251,7 @@ export function App({ project }: { project: string }) {
       setDomain(null);
       return;
     }
-    if (map.add(mapJob.chunks) > 0 || map.rowsReceived === 0) {
+    if (map.add(mapJob.chunks) > 0) {
       setDomain(map.domain());
       setMapVersion((version) => version + 1);
     }

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { useWebApps } from "../test/support.js";
 import { openApp, sourceCentre, sourcePosition } from "./testing.js";
 
+// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook.
 const fixture = useWebApps();
 
 describe("acoustic app: two people in one project", () => {

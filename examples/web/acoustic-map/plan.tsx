@@ -4,7 +4,7 @@
  * with the arrow keys. Hovering asks the hub for the level under the pointer.
  */
 import { useRpc } from "@switchyard/react";
-import { type KeyboardEvent, type PointerEvent, useEffect, useRef, useState } from "react";
+import { type KeyboardEvent, type PointerEvent, useEffect, useMemo, useRef, useState } from "react";
 import { boundsOf, type Point } from "../../acoustic-map/room.js";
 import type { Source } from "../../acoustic-map/spl.js";
 import { type Domain, type MapGrid, paint } from "./heatmap.js";
@@ -116,7 +116,7 @@ export function Plan(props: PlanProps) {
   const heat = useRef<HTMLCanvasElement>(null);
   const plan = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(800);
-  const view = viewOf(room, width);
+  const view = useMemo(() => viewOf(room, width), [room, width]);
   const [drag, setDrag] = useState<{ id: string; x: number; y: number } | null>(null);
   const [hover, setHover] = useState<{ left: number; top: number; point: Point } | null>(null);
   const preview = useRpc("project.preview");

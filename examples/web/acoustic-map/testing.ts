@@ -12,37 +12,46 @@ export async function openApp(browser: AppBrowser, url: string): Promise<Page> {
   const page = await browser.newPage();
   await page.goto(url);
   await page.getByRole("status").filter({ hasText: "Live" }).waitFor();
-  await page.getByRole("button", { name: "Simulate" }).waitFor();
+  // The parameters show once the project's document arrived.
+  await page.getByLabel("Frequency").waitFor();
   return page;
 }
 
-/** The heat map canvas's pixels: coloured ones counted, and a reader of one cell. */
+/** The heat map canvas's pixels: its size, the coloured ones counted, some cells read. */
 export interface HeatPixels {
   cols: number;
   rows: number;
   /** Opaque pixels (cells with a level). */
   coloured: number;
-  /** RGBA of every pixel, row by row from the top (the room's north side). */
-  data: number[];
+  /** RGBA of each cell asked for, in the order asked. */
+  cells: number[][];
 }
 
-/** Reads the heat map canvas. */
-export function heatPixels(page: Page): Promise<HeatPixels> {
-  return page.evaluate(() => {
+/**
+ * Reads the heat map canvas: its size, how many pixels are coloured, and the RGBA of the
+ * cells `[col, row]` asked for (row 0 is the room's south edge, the picture's bottom line).
+ */
+export function heatPixels(
+  page: Page,
+  cells: readonly (readonly [number, number])[] = [],
+): Promise<HeatPixels> {
+  return page.evaluate((cells) => {
     const canvas = document.querySelector<HTMLCanvasElement>('canvas[aria-label="SPL heat map"]');
-    if (!canvas || canvas.width === 0) return { cols: 0, rows: 0, coloured: 0, data: [] };
+    if (!canvas || canvas.width === 0) return { cols: 0, rows: 0, coloured: 0, cells: [] };
     const context = canvas.getContext("2d") as CanvasRenderingContext2D;
     const { data } = context.getImageData(0, 0, canvas.width, canvas.height);
     let coloured = 0;
     for (let i = 3; i < data.length; i += 4) if ((data[i] as number) > 0) coloured++;
-    return { cols: canvas.width, rows: canvas.height, coloured, data: [...data] };
-  });
-}
-
-/** The RGB of the cell (col, row) of the grid (row 0 is the room's south edge). */
-export function cellColour(pixels: HeatPixels, col: number, row: number): number[] {
-  const index = ((pixels.rows - 1 - row) * pixels.cols + col) * 4;
-  return pixels.data.slice(index, index + 4);
+    return {
+      cols: canvas.width,
+      rows: canvas.height,
+      coloured,
+      cells: cells.map(([col, row]) => {
+        const index = ((canvas.height - 1 - row) * canvas.width + col) * 4;
+        return [...data.slice(index, index + 4)];
+      }),
+    };
+  }, cells);
 }
 
 /** The colour scale's range as the legend shows it. */
