@@ -12,6 +12,8 @@ for (const app of APPS) {
   const ws = apps.appUrl(app.name).replace(/^http/, "ws");
   process.stdout.write(`  ${app.name.padEnd(18)} ${apps.appUrl(app.name)}   hub ${ws}ws\n`);
 }
+// The end of the list, for scripts that read it (the root's `npm start`).
+process.stdout.write(".\n");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => void apps.close().then(() => process.exit(0)));
 }

@@ -10,6 +10,8 @@ import type { AddressInfo } from "node:net";
 import { extname, join, normalize, sep } from "node:path";
 import type { Duplex } from "node:stream";
 import { fileURLToPath } from "node:url";
+import { getRequestListener } from "@hono/node-server";
+import { Hono } from "hono";
 import type { AppHub, AppHubFactory } from "./app-hub.js";
 import { APPS } from "./catalog.js";
 import { APP_HUBS } from "./hubs.js";
@@ -61,11 +63,19 @@ export async function startWebApps(options: WebAppsOptions = {}): Promise<WebApp
   const dist = options.dist ?? DIST_DIR;
   const factories = options.hubs ?? APP_HUBS;
   const hubs = new Map<string, AppHub>();
-  for (const [name, factory] of Object.entries(factories)) hubs.set(name, await factory());
+  const listeners = new Map<string, ReturnType<typeof getRequestListener>>();
 
   const server = createServer((request, response) => {
-    for (const [name, { hub }] of hubs) {
-      if (hub.handleRequest(request, response, { path: `/${name}/ws` })) return;
+    const path = new URL(request.url ?? "/", "http://apps").pathname;
+    const name = /^\/([^/]+)\//.exec(path)?.[1];
+    const app = name === undefined ? undefined : hubs.get(name);
+    if (name !== undefined && app !== undefined) {
+      if (app.hub.handleRequest(request, response, { path: `/${name}/ws` })) return;
+      const listener = listeners.get(name);
+      if (listener && !isPage(path, name)) {
+        void listener(request, response);
+        return;
+      }
     }
     void serveFile(dist, request, response);
   });
@@ -81,6 +91,17 @@ export async function startWebApps(options: WebAppsOptions = {}): Promise<WebApp
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(":") ? `[${address}]` : address;
   const url = `http://${host}:${port}/`;
+  // The hubs come once the server listens: their factories learn the app's URL (a backend
+  // process beside a hub is told where the hub's HTTP API is).
+  for (const [name, factory] of Object.entries(factories)) {
+    const app = await factory({ url: `${url}${name}/` });
+    hubs.set(name, app);
+    if (app.routes) {
+      // The routes see paths under the app: `/<app>/api/x` reaches them as `/api/x`.
+      const mounted = new Hono().route(`/${name}`, app.routes);
+      listeners.set(name, getRequestListener(mounted.fetch));
+    }
+  }
   return {
     url,
     port,
@@ -92,6 +113,11 @@ export async function startWebApps(options: WebAppsOptions = {}): Promise<WebApp
       await closeServer(server);
     },
   };
+}
+
+/** The page itself and the built files under `/<app>/`, served from `dist/`. */
+function isPage(path: string, name: string): boolean {
+  return path === `/${name}/` || path === `/${name}/index.html`;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -4,9 +4,11 @@
  * channel's members (with the API key), and a console built on the
  * client SDK — the same bundle the hub serves at `/sdk/switchyard-client.js` — to connect,
  * subscribe, publish, call RPCs and watch events arrive. The hub shown is the one the console
- * connects to: the one that served the page until the console connects to another.
+ * connects to: the one that served the page until the console connects to another. The
+ * header also links to the applications beside the hub that served the page (`--link`).
  */
 import { startActions } from "./actions.js";
+import { showAppLinks } from "./app-links.js";
 import { startChannels } from "./channels.js";
 import { startConnectionPanel } from "./connection-panel.js";
 import { byId } from "./dom.js";
@@ -36,3 +38,4 @@ const members = startMembersPanel(hub, channels.apiKey);
 startFigures(hub, channels.apiKey);
 const connection = startConnectionPanel(log, hub);
 const actions = startActions(hub, connection, channels, log);
+void showAppLinks(byId("app-links", HTMLElement));

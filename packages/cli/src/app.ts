@@ -5,6 +5,7 @@ import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { routePath } from "hono/route";
 import type { ClusterNode } from "./cluster.js";
+import type { InspectorLink } from "./config.js";
 import { createInspectorRoutes } from "./inspector.js";
 import type { Metrics } from "./metrics.js";
 
@@ -29,6 +30,12 @@ export interface ServerAppOptions {
    */
   inspectorDir?: string;
   /**
+   * The links of the inspector's header, to the applications beside the hub, served at
+   * `/inspector/links.json`.
+   * @default []
+   */
+  links?: readonly InspectorLink[];
+  /**
    * Cluster mode: `/stats` adds every node's figures and `POST /api/disconnect` reaches every
    * node.
    * @default none (a single node)
@@ -38,8 +45,8 @@ export interface ServerAppOptions {
 
 /**
  * The Hono app of `switchyard serve`: the HTTP API under `/api`, the probes `/healthz` and
- * `/readyz`, `/stats` (JSON), `/metrics` (Prometheus), the web inspector at `/` and the browser
- * SDK at `/sdk/switchyard-client.js`.
+ * `/readyz`, `/stats` (JSON), `/metrics` (Prometheus), the web inspector at `/` (with its
+ * header's links at `/inspector/links.json`) and the browser SDK at `/sdk/switchyard-client.js`.
  */
 export function createServerApp(options: ServerAppOptions): Hono {
   const { hub, metrics } = options;
@@ -82,7 +89,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const text = await metrics.render();
     return c.body(text, 200, { "content-type": metrics.contentType });
   });
-  app.route("/", createInspectorRoutes(options.inspectorDir));
+  app.route("/", createInspectorRoutes(options.inspectorDir, options.links));
 
   app.route("/", api);
   // A mounted app's notFound and onError do not cover the outer routes: same JSON here.

@@ -130,6 +130,26 @@ const proxySchema = z.strictObject({
   secret: z.string().min(16, { error: "must be at least 16 characters" }).optional(),
 });
 
+/** Longest label of a link of the inspector's header. */
+export const MAX_LINK_LABEL = 40;
+
+/** One link of the inspector's header: `{label, url}` (config `links`, flag `--link`). */
+export const linkSchema = z.strictObject({
+  label: z
+    .string()
+    .trim()
+    .min(1, { error: `must be 1–${MAX_LINK_LABEL} characters` })
+    .max(MAX_LINK_LABEL, { error: `must be 1–${MAX_LINK_LABEL} characters` })
+    .regex(/^\P{Cc}*$/u, { error: "must not contain control characters" }),
+  url: z.url({
+    protocol: /^https?$/,
+    error: "must be an absolute http:// or https:// URL",
+  }),
+});
+
+/** A link of the inspector's header, to an application beside the hub. */
+export type InspectorLink = z.infer<typeof linkSchema>;
+
 /** The schema of a config file (every field optional). */
 export const configFileSchema = z.strictObject({
   port: z.number().int().min(0).max(65_535).optional(),
@@ -165,6 +185,22 @@ export const configFileSchema = z.strictObject({
   redis: redisSchema.optional(),
   state: stateConfigSchema.optional(),
   webhooks: webhooksSchema.optional(),
+  links: z
+    .array(linkSchema)
+    .superRefine((links, context) => {
+      const seen = new Set<string>();
+      links.forEach((link, index) => {
+        if (seen.has(link.label)) {
+          context.addIssue({
+            code: "custom",
+            path: [index, "label"],
+            message: `another link is labelled '${link.label}'`,
+          });
+        }
+        seen.add(link.label);
+      });
+    })
+    .optional(),
   proxy: proxySchema
     .refine((proxy) => proxy.refresh === undefined || proxy.connect !== undefined, {
       message: "a refresh hook needs a connect hook (it extends proxied connects)",
@@ -272,6 +308,13 @@ export interface ServerConfig {
    * @default undefined (none)
    */
   proxy?: ProxyOptions;
+  /**
+   * Links to the applications beside the hub, shown in the inspector's header (served at
+   * `/inspector/links.json`) and in the start banner. The file's `links`, then `--link`
+   * flags: a flag with the label of a file's link replaces it in place.
+   * @default []
+   */
+  links?: InspectorLink[];
 }
 
 /** Default port of `switchyard serve`. */
@@ -404,6 +447,8 @@ export function resolveConfig(
   if (redisLayers.some((layer) => layer !== undefined)) {
     merged.redis = Object.assign({}, ...redisLayers);
   }
+  const links = mergeLinks(layers.file?.links, layers.flags?.links);
+  if (links !== undefined) merged.links = links;
   // A limit given by a flag keeps the file's other limits.
   merged.limits = { ...layers.file?.limits, ...layers.flags?.limits };
   const input = validateConfig(merged, "flags");
@@ -423,6 +468,7 @@ export function resolveConfig(
     requireApiKeyForStats: input.requireApiKeyForStats ?? false,
     shutdownTimeout: input.shutdownTimeout ?? 5_000,
     logLevel: input.logLevel ?? "info",
+    links: input.links ?? [],
   };
   if (input.auth !== undefined) config.auth = input.auth;
   if (input.allowedOrigins !== undefined) config.allowedOrigins = input.allowedOrigins;
@@ -443,6 +489,20 @@ export function resolveConfig(
   }
   if (input.proxy !== undefined) config.proxy = input.proxy;
   return config;
+}
+
+/**
+ * The links of two layers, keyed by label: the later layer's link replaces the earlier's of
+ * the same label in place, and its others follow. Undefined when neither layer has links.
+ */
+export function mergeLinks(
+  earlier: readonly InspectorLink[] | undefined,
+  later: readonly InspectorLink[] | undefined,
+): InspectorLink[] | undefined {
+  if (earlier === undefined && later === undefined) return undefined;
+  const byLabel = new Map<string, InspectorLink>();
+  for (const link of [...(earlier ?? []), ...(later ?? [])]) byLabel.set(link.label, link);
+  return [...byLabel.values()];
 }
 
 /** The hub's limits from the config's: the per-address default filled in, null as no limit. */

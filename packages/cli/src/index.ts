@@ -21,6 +21,7 @@ export {
   DEFAULT_MAX_CONNECTIONS_PER_IP,
   DEFAULT_PORT,
   defaultNamespaceFor,
+  type InspectorLink,
   loadConfigFile,
   type RedisConfig,
   resolveConfig,

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SwitchyardError } from "@switchyard/protocol";
 import { Hono } from "hono";
+import type { InspectorLink } from "./config.js";
 
 /**
  * Where `inspector/build.mjs` puts the inspector and the browser SDK: `dist/inspector` of
@@ -53,16 +54,31 @@ const NOT_BUILT_HTML = `<!doctype html>
 </html>
 `;
 
+/** URL path of the links the inspector's header shows (`[{label, url}]`). */
+export const LINKS_PATH = "/inspector/links.json";
+
 /**
- * The routes of the web inspector: its page at `/` with its script and styles, and the
- * browser SDK at `/sdk/switchyard-client.js` (plus `/sdk/switchyard-client-msgpack.js`),
- * which any origin may import. Files are read on each request, so a rebuild shows at once;
- * browsers revalidate them (`no-cache`).
+ * The routes of the web inspector: its page at `/` with its script and styles, the links of
+ * its header at `/inspector/links.json`, and the browser SDK at `/sdk/switchyard-client.js`
+ * (plus `/sdk/switchyard-client-msgpack.js`), which any origin may import. Files are read on
+ * each request, so a rebuild shows at once; browsers revalidate them (`no-cache`).
  *
  * @param dir - the built inspector; {@link INSPECTOR_DIR} by default
+ * @param links - the applications beside the hub (`--link`, the config's `links`)
  */
-export function createInspectorRoutes(dir: string = INSPECTOR_DIR): Hono {
+export function createInspectorRoutes(
+  dir: string = INSPECTOR_DIR,
+  links: readonly InspectorLink[] = [],
+): Hono {
   const app = new Hono();
+  const linksJson = JSON.stringify(links.map(({ label, url }) => ({ label, url })));
+  app.get(LINKS_PATH, (c) =>
+    c.body(linksJson, 200, {
+      "content-type": "application/json",
+      "cache-control": "no-cache",
+      "x-content-type-options": "nosniff",
+    }),
+  );
   for (const [path, asset] of Object.entries(ASSETS)) {
     app.get(path, async (c) => {
       let body: string;

@@ -4,7 +4,10 @@ import {
   ConfigError,
   type ConfigInput,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
+  type InspectorLink,
+  linkSchema,
   loadConfigFile,
+  mergeLinks,
   resolveConfig,
   type ServerConfig,
   TRANSPORTS,
@@ -39,6 +42,9 @@ Options:
   --max-connections-per-ip <n|off>
                        Connections one client address may hold (default
                        ${DEFAULT_MAX_CONNECTIONS_PER_IP}; 'off' behind a proxy: docs/operations.md)
+  --link <label>=<url> A link in the inspector's header and the start banner, to an
+                       application beside the hub (repeatable; label 1–40 characters, an
+                       http(s) URL; adds to the config's "links", replacing one of that label)
   -h, --help           Show this help
   -v, --version        Print the version
 
@@ -60,6 +66,7 @@ const OPTIONS = {
   transport: { type: "string" },
   "max-connections-per-ip": { type: "string" },
   "require-api-key-for-stats": { type: "boolean" },
+  link: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const;
@@ -122,7 +129,21 @@ function flagsOf(values: ReturnType<typeof parseCommandLine>["values"]): ConfigI
     }
     flags.limits = { maxConnectionsPerIp: limit };
   }
+  if (values.link !== undefined) flags.links = mergeLinks(undefined, values.link.map(linkOf));
   return flags;
+}
+
+/** The link of one `--link <label>=<url>`; throws a {@link UsageError} naming what is wrong. */
+function linkOf(text: string): InspectorLink {
+  const equals = text.indexOf("=");
+  if (equals < 0) throw new UsageError(`--link must be <label>=<url> (got '${text}')`);
+  const result = linkSchema.safeParse({
+    label: text.slice(0, equals),
+    url: text.slice(equals + 1),
+  });
+  if (result.success) return result.data;
+  const [issue] = result.error.issues;
+  throw new UsageError(`--link ${String(issue?.path[0])} ${issue?.message} (got '${text}')`);
 }
 
 /**
@@ -160,6 +181,8 @@ function banner(handle: ServerHandle, config: ServerConfig): string {
   if (config.redis !== undefined && handle.nodeId !== undefined) {
     lines.push(`  Cluster     node ${handle.nodeId} on ${redisOrigin(config.redis.url)}`);
   }
+  // The applications beside the hub (--link, the config's links), aligned with the URLs above.
+  for (const link of config.links ?? []) lines.push(`  ${link.label.padEnd(10)}  ${link.url}`);
   // A key the operator chose is never echoed; a generated one comes with a line to try it.
   if (config.apiKeyGenerated) {
     lines.push(

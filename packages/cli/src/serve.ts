@@ -138,6 +138,7 @@ export async function startServer(
     requireApiKeyForStats: config.requireApiKeyForStats,
     isClosing: () => closing,
     inspectorDir: options.inspectorDir,
+    links: config.links,
     cluster,
   });
   const listener = getRequestListener(app.fetch);

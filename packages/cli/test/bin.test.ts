@@ -104,8 +104,19 @@ describe("switchyard serve (the bin)", () => {
     expect(await server.exited).toBe(0);
   });
 
-  it("generates an API key, prints it with the URLs, and accepts it", async () => {
-    const server = spawnBin(["serve", "--port", "0", "--allow-anonymous", "--log-level", "warn"]);
+  it("generates an API key, prints it with the URLs and the links, and accepts it", async () => {
+    const server = spawnBin([
+      "serve",
+      "--port",
+      "0",
+      "--allow-anonymous",
+      "--log-level",
+      "warn",
+      "--link",
+      "Apps=http://127.0.0.1:7073/",
+      "--link",
+      "Example applications=https://apps.example/?a=1",
+    ]);
     const keyPattern = /API key\s+(\S+)/;
     await server.waitFor(() => keyPattern.exec(server.stderr()) ?? undefined);
     const banner = server.stderr();
@@ -114,6 +125,9 @@ describe("switchyard serve (the bin)", () => {
     expect(banner).toMatch(/WebSocket\s+ws:\/\/127\.0\.0\.1:\d+\/ws/);
     expect(banner).toMatch(/Inspector\s+http:\/\//);
     expect(banner).toMatch(/Metrics\s+http:\/\/\S+\/metrics/);
+    // The links, aligned with the URLs above them when their label is short.
+    expect(banner).toContain("\n  Apps        http://127.0.0.1:7073/\n");
+    expect(banner).toContain("\n  Example applications  https://apps.example/?a=1\n");
     expect(banner).toContain(
       `Publish     curl -X POST ${url}/api/publish -H "Authorization: Bearer ${key}"`,
     );
@@ -149,5 +163,14 @@ describe("switchyard serve (the bin)", () => {
     const help = spawnBin(["serve", "--help"]);
     expect(await help.exited).toBe(0);
     expect(help.stdout.join("\n")).toContain("Usage: switchyard serve");
+    expect(help.stdout.join("\n")).toContain("--link <label>=<url>");
+  });
+
+  it("exits 2 naming what is wrong with a --link", async () => {
+    const badLink = spawnBin(["serve", "--link", "Apps=apps.example"]);
+    expect(await badLink.exited).toBe(2);
+    expect(badLink.stderr()).toContain(
+      "switchyard: --link url must be an absolute http:// or https:// URL (got 'Apps=apps.example')\nRun 'switchyard serve --help'.",
+    );
   });
 });

@@ -192,6 +192,20 @@ describe("loadConfigFile", () => {
     });
   });
 
+  it("reads the links of a YAML file, and names a bad one with the file", async () => {
+    const path = await file(
+      "links.yaml",
+      "links:\n  - { label: Example apps, url: 'http://127.0.0.1:7073/' }\n",
+    );
+    expect((await loadConfigFile(path)).links).toEqual([
+      { label: "Example apps", url: "http://127.0.0.1:7073/" },
+    ]);
+    const bad = await file("bad-links.yaml", "links:\n  - label: Apps\n    url: apps.example\n");
+    const error = await asyncIssuesOf(() => loadConfigFile(bad));
+    expect(error.message).toContain(bad);
+    expect(error.message).toContain("links.0.url: must be an absolute http:// or https:// URL");
+  });
+
   it("reads JSON", async () => {
     const path = await file(
       "switchyard.json",
@@ -300,6 +314,64 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ file: { requireApiKeyForStats: true } }).requireApiKeyForStats).toBe(
       true,
     );
+  });
+
+  it("has no links unless given; --link adds to the file's links and replaces one of its label", () => {
+    expect(resolveConfig().links).toEqual([]);
+    const file = {
+      links: [
+        { label: "Example apps", url: "http://127.0.0.1:7073/" },
+        { label: "Grafana", url: "https://grafana.example/d/hub" },
+      ],
+    };
+    expect(resolveConfig({ file }).links).toEqual(file.links);
+    const flags = {
+      links: [
+        { label: "Docs", url: "https://docs.example/" },
+        { label: "Example apps", url: "http://127.0.0.1:9000/" },
+      ],
+    };
+    expect(resolveConfig({ file, flags }).links).toEqual([
+      { label: "Example apps", url: "http://127.0.0.1:9000/" },
+      { label: "Grafana", url: "https://grafana.example/d/hub" },
+      { label: "Docs", url: "https://docs.example/" },
+    ]);
+  });
+
+  it("names a bad link of a config: its label, its URL, a second link of one label", () => {
+    const issues = issuesOf(() =>
+      validateConfig({
+        links: [
+          { label: "", url: "http://a.example/" },
+          { label: "x".repeat(41), url: "https://b.example/" },
+          { label: "Apps", url: "/apps/" },
+          { label: "Mail", url: "mailto:ops@example.com" },
+          { label: "Apps", url: "http://c.example/" },
+          { label: "Extra", url: "http://d.example/", target: "_self" },
+          { url: "http://e.example/" },
+        ],
+      }),
+    );
+    expect(issues).toEqual([
+      { path: "links.0.label", message: "must be 1–40 characters" },
+      { path: "links.1.label", message: "must be 1–40 characters" },
+      { path: "links.2.url", message: "must be an absolute http:// or https:// URL" },
+      { path: "links.3.url", message: "must be an absolute http:// or https:// URL" },
+      { path: "links.5.target", message: "unknown field" },
+      { path: "links.6.label", message: expect.any(String) },
+    ]);
+    // The duplicate shows once the links themselves are right.
+    expect(
+      issuesOf(() =>
+        validateConfig({
+          links: [
+            { label: "Apps", url: "http://a.example/" },
+            { label: "Apps", url: "http://b.example/" },
+          ],
+        }),
+      ),
+    ).toEqual([{ path: "links.1.label", message: "another link is labelled 'Apps'" }]);
+    expect(issuesOf(() => validateConfig({ links: { label: "Apps" } }))[0]?.path).toBe("links");
   });
 
   it("names a bad flag value", () => {

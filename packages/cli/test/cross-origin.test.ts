@@ -64,7 +64,7 @@ it("lets a page of any origin read /stats and call the API with its key", async 
 
 it("keeps the other routes to their own origin", async () => {
   const server = app();
-  for (const path of ["/metrics", "/readyz", "/"]) {
+  for (const path of ["/metrics", "/readyz", "/", "/inspector/links.json"]) {
     const response = await server.request(path, { headers: ORIGIN });
     expect(allowedOrigin(response), path).toBeNull();
   }

@@ -157,9 +157,25 @@ describe("startServer", () => {
       });
       expect(keyed.status, path).toBe(200);
     }
-    for (const path of ["/healthz", "/readyz", "/api/openapi.json", "/"]) {
+    for (const path of ["/healthz", "/readyz", "/api/openapi.json", "/", "/inspector/links.json"]) {
       expect((await fetch(`${handle.url}${path}`)).status, path).toBe(200);
     }
+  });
+
+  it("serves the inspector's links as JSON at /inspector/links.json, [] when there are none", async () => {
+    const links = [
+      { label: "Example apps", url: "http://127.0.0.1:7073/" },
+      { label: "Docs", url: "https://docs.example/start" },
+    ];
+    const handle = await start({ links });
+    const response = await fetch(`${handle.url}/inspector/links.json`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(response.headers.get("cache-control")).toBe("no-cache");
+    expect(await response.json()).toEqual(links);
+
+    const bare = await start();
+    expect(await (await fetch(`${bare.url}/inspector/links.json`)).json()).toEqual([]);
   });
 
   it("carries WebSocket clients and the HTTP API on one port", async () => {

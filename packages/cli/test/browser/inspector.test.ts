@@ -1,6 +1,9 @@
+import { once } from "node:events";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/config.js";
+import { type InspectorLink, resolveConfig } from "../../src/config.js";
 import { createLogger } from "../../src/logger.js";
 import { type ServerHandle, startServer } from "../../src/serve.js";
 import { onCleanup, subscriber } from "../helpers.js";
@@ -23,11 +26,11 @@ const STATE_FILE = {
   presence: { namespaces: { room: true } },
 } as const;
 
-/** `switchyard serve --allow-anonymous` on a free port. */
-async function startHub(apiKey = API_KEY): Promise<ServerHandle> {
+/** `switchyard serve --allow-anonymous` on a free port, with the given `--link`s. */
+async function startHub(apiKey = API_KEY, links?: InspectorLink[]): Promise<ServerHandle> {
   const config = resolveConfig({
     file: STATE_FILE,
-    flags: { port: 0, apiKey, allowAnonymous: true, shutdownTimeout: 500 },
+    flags: { port: 0, apiKey, allowAnonymous: true, shutdownTimeout: 500, links },
   });
   const { inspectorDir } = await browser();
   const server = await startServer(config, { logger: createLogger("silent"), inspectorDir });
@@ -36,13 +39,28 @@ async function startHub(apiKey = API_KEY): Promise<ServerHandle> {
 }
 
 /** A hub, and the inspector it serves open in a page. */
-async function openInspector() {
-  const server = await startHub();
+async function openInspector(links?: InspectorLink[]) {
+  const server = await startHub(API_KEY, links);
   const { chromium } = await browser();
   const page = await chromium.newPage();
   onCleanup(() => page.close());
   await page.goto(`${server.url}/`);
   return { server, page, chromium };
+}
+
+/** A page of its own on a free port, standing for the applications beside the hub. */
+async function startLauncher(): Promise<string> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    response.end("<!doctype html><title>Example apps</title><h1>The example apps</h1>");
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  onCleanup(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
 async function publishOverHttp(server: ServerHandle, body: object): Promise<void> {
@@ -256,6 +274,53 @@ describe("the inspector in Chromium", () => {
     await page.fill("#members-channel", "news");
     await page.click("#members-form button");
     await page.locator("#members-note", { hasText: "presence_disabled" }).waitFor();
+    expect(chromium.errors).toEqual([]);
+  });
+
+  it("links its header to the applications beside the hub, opening them in a new tab", async () => {
+    const launcher = await startLauncher();
+    const { page, chromium } = await openInspector([
+      { label: "Example apps", url: launcher },
+      { label: "Docs", url: "https://docs.example/switchyard" },
+    ]);
+    const nav = page.locator("header.bar #app-links");
+    await nav.locator("a").first().waitFor({ state: "visible" });
+    expect(await nav.locator("a").allTextContents()).toEqual(["Example apps", "Docs"]);
+    const apps = nav.getByRole("link", { name: "Example apps" });
+    expect(await apps.getAttribute("href")).toBe(launcher);
+    expect(await apps.getAttribute("target")).toBe("_blank");
+    expect(await apps.getAttribute("rel")).toBe("noopener");
+    // On screen, inside the header's bar, not clipped or covered.
+    const bar = await page.locator("header.bar").boundingBox();
+    const box = await apps.boundingBox();
+    expect(box && bar && box.y >= bar.y && box.y + box.height <= bar.y + bar.height).toBe(true);
+
+    // A click opens the launcher in a new tab that cannot reach back into the inspector.
+    const [tab] = await Promise.all([page.context().waitForEvent("page"), apps.click()]);
+    onCleanup(() => tab.close());
+    await tab.waitForLoadState();
+    expect(tab.url()).toBe(launcher);
+    expect(await tab.textContent("h1")).toBe("The example apps");
+    expect(await tab.evaluate(() => window.opener)).toBeNull();
+    expect(page.url()).not.toBe(launcher);
+
+    // They are the neighbours of the hub that served the page: pointing the console at
+    // another hub keeps them.
+    const other = await startHub("key-of-other");
+    await page.fill("#connect-url", other.wsUrl);
+    await page.click("#connect-button");
+    await page.waitForSelector('#connection-status[data-status="connected"]');
+    await page.locator("#node-state", { hasText: new URL(other.url).host }).waitFor();
+    expect(await nav.locator("a").allTextContents()).toEqual(["Example apps", "Docs"]);
+    expect(chromium.errors).toEqual([]);
+  });
+
+  it("shows no links, nor their separator, when the hub has none", async () => {
+    const { page, chromium } = await openInspector();
+    const nav = page.locator("#app-links");
+    await page.locator('#app-links[data-state="none"]').waitFor({ state: "attached" });
+    expect(await nav.isVisible()).toBe(false);
+    expect(await nav.locator("a").count()).toBe(0);
     expect(chromium.errors).toEqual([]);
   });
 });

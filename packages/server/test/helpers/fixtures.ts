@@ -76,7 +76,11 @@ export class RawClient {
   closeCode: number | undefined;
   closeReason = "";
   private nextId = 1;
-  private waiters: { test: (frame: Frame) => boolean; resolve: (frame: Frame) => void }[] = [];
+  private waiters: {
+    test: (frame: Frame) => boolean;
+    resolve: (frame: Frame) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   private readonly closed: Promise<number>;
   /** Answer heartbeat pings automatically. */
   autoPong = true;
@@ -102,6 +106,10 @@ export class RawClient {
         this.closeCode = code;
         this.closeReason = reason.toString();
         resolve(code);
+        // Nothing more will come: a test waiting for a frame fails now, saying why, rather
+        // than at its timeout.
+        const error = new Error(`the connection closed (${code} ${this.closeReason}) first`);
+        for (const waiter of this.waiters.splice(0)) waiter.reject(error);
       });
     });
     this.ws.on("error", () => {});
@@ -137,7 +145,10 @@ export class RawClient {
   next(test: (frame: Frame) => boolean, from = 0): Promise<Frame> {
     const seen = this.frames.slice(from).find(test);
     if (seen) return Promise.resolve(seen);
-    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+    if (this.closeCode !== undefined) {
+      return Promise.reject(new Error(`the connection closed (${this.closeCode}) first`));
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ test, resolve, reject }));
   }
 
   /** Sends a request with a fresh id and resolves with its reply. */
