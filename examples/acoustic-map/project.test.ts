@@ -61,7 +61,7 @@ describe("projects", () => {
     ).toEqual([expect.objectContaining({ path: ["set", "colour"] })]);
     // Clients cannot write the document around the RPC.
     const direct = await client
-      .rpc("state.write", { name: "project-p", set: { frequency: 2 } })
+      .rpc("state.write", { name: "project-p", set: { frequency: 2000 } })
       .then(
         () => null,
         (error: SwitchyardError) => error.code,
