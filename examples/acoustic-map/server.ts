@@ -8,6 +8,9 @@
  * | `optimizer.start` | `{sources, room, target?, …}`     | `{jobId, generations, seed}`      |
  * | `optimizer.stop`  | `{jobId}`                         | `{jobId, status}`                 |
  * | `sources.move`    | `{room, sourceId, x, y, angle?}`  | `{offset}`                        |
+ *
+ * The same hub serves the web app's shared projects (`project.*` RPCs, project.ts);
+ * {@link acousticApp} is its factory for the web apps server.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -82,7 +82,10 @@ function Legend({ domain }: { domain: Domain | null }) {
       <figcaption className="legend__ticks">
         {domain ? (
           [0, 0.25, 0.5, 0.75, 1].map((t) => (
-            <span key={t}>{Math.round(domain.min + t * (domain.max - domain.min))}</span>
+            <span key={t}>
+              {Math.round(domain.min + t * (domain.max - domain.min))}
+              {t === 1 && " dB"}
+            </span>
           ))
         ) : (
           <span>SPL (dB) — simulate to see the map</span>
@@ -327,6 +330,7 @@ export function App({ project }: { project: string }) {
             draggedBy={draggedBy}
             best={best}
             map={map}
+            mapJobId={mapJobId}
             mapVersion={mapVersion}
             domain={domain}
             onDrag={onDrag}
@@ -336,7 +340,7 @@ export function App({ project }: { project: string }) {
             <Legend domain={domain} />
             <p className="map-stats" aria-live="polite">
               {mapResult
-                ? `${map?.grid.cols} × ${map?.grid.rows} cells of ${map?.grid.resolution} m · min ${mapResult.stats.min.toFixed(1)} · mean ${mapResult.stats.mean.toFixed(1)} · max ${mapResult.stats.max.toFixed(1)} dB · spread ±${mapResult.stats.std.toFixed(1)} dB · ${mapResult.computationMs} ms on the hub`
+                ? `${map?.grid.cols} × ${map?.grid.rows} cells of ${map?.grid.resolution} m · min ${mapResult.stats.min.toFixed(1)} · mean ${mapResult.stats.mean.toFixed(1)} · max ${mapResult.stats.max.toFixed(1)} dB · spread ±${mapResult.stats.std.toFixed(1)} dB · streamed in ${(mapResult.computationMs / 1000).toFixed(1)} s`
                 : map
                   ? `${map.rowsReceived} of ${map.grid.rows} rows`
                   : "Drag a loudspeaker to move it for everyone; hover the room for the level."}

@@ -26,6 +26,8 @@ export interface PlanProps {
   /** The optimiser's current best layout, drawn as outlines. */
   best: readonly Source[] | null;
   map: MapGrid | null;
+  /** The map's job. */
+  mapJobId: string | null;
   /** Grows with every repaint of the map's values. */
   mapVersion: number;
   domain: Domain | null;
@@ -222,6 +224,7 @@ export function Plan(props: PlanProps) {
         ref={heat}
         className="plan__heat"
         aria-label="SPL heat map"
+        data-job={props.mapJobId ?? undefined}
         data-job-rows={map?.rowsReceived ?? 0}
         style={
           heatBox
