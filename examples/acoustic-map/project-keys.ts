@@ -42,3 +42,14 @@ export function sourcesOf(values: ProjectValues): Source[] {
     angle: values[sourceKey(source.id, "angle")] as number,
   }));
 }
+
+/** The data of a `source:drag` event on `project:<id>`. */
+export interface SourceDrag {
+  sourceId: string;
+  x: number;
+  y: number;
+  /** The dragging client's id: it skips its own echoes. */
+  by: string;
+  /** One id per drag, from pointer down to drop: a late position of a dropped drag is stale. */
+  gesture: string;
+}

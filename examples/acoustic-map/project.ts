@@ -37,6 +37,7 @@ import {
   PROJECT_ROOM,
   PROJECT_SOURCES,
   type ProjectValues,
+  type SourceDrag,
   sourceKey,
   sourcesOf,
 } from "./project-keys.js";
@@ -81,7 +82,14 @@ function parameterKeys() {
 /** Every parameter a client may set with `project.update`. */
 export const PROJECT_PARAMETERS = parameterKeys();
 
-export { PROJECT_JOB_KEYS, PROJECT_ROOM, PROJECT_SOURCES, type ProjectValues, sourcesOf };
+export {
+  PROJECT_JOB_KEYS,
+  PROJECT_ROOM,
+  PROJECT_SOURCES,
+  type ProjectValues,
+  type SourceDrag,
+  sourcesOf,
+};
 
 /** The state document declaration of every project (`project-<id>`). */
 export function projectDocuments(): Record<string, StateDocumentOptions> {
@@ -110,20 +118,12 @@ export function guestName(sessionId: string): string {
   return `${adjectives[hash % 8]} ${animals[(hash >>> 3) % 8]}`;
 }
 
-/** The data of a `source:drag` event on `project:<id>`. */
-export interface SourceDrag {
-  sourceId: string;
-  x: number;
-  y: number;
-  /** The dragging client's id: it skips its own echoes. */
-  by: string;
-}
-
 const sourceDrag = z.object({
   sourceId: name,
   x: z.number().min(-1000).max(1000),
   y: z.number().min(-1000).max(1000),
   by: z.string().max(128),
+  gesture: z.string().max(64),
 });
 
 /** The `project` namespace: presence, and the ephemeral, conflated drags of sources. */

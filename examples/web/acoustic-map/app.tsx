@@ -26,6 +26,7 @@ import type { MapResult } from "../../acoustic-map/jobs.js";
 import {
   PROJECT_JOB_KEYS,
   PROJECT_ROOM,
+  type SourceDrag,
   sourceKey,
   sourcesOf,
 } from "../../acoustic-map/project-keys.js";
@@ -45,6 +46,7 @@ interface Drag {
   x: number;
   y: number;
   by: string;
+  gesture: string;
   at: number;
 }
 
@@ -126,12 +128,14 @@ export function App({ project }: { project: string }) {
   // Sources other members are dragging, and the positions this client dropped that the
   // document does not show yet.
   const [remote, setRemote] = useState<ReadonlyMap<string, Drag>>(new Map());
+  const finished = useRef(new Set<string>());
   const [held, setHeld] = useState<ReadonlyMap<string, { x: number; y: number }>>(new Map());
   useSubscription(channel, {
     events: ["source:drag"],
     onEvent: (event) => {
-      const drag = event.data as { sourceId: string; x: number; y: number; by: string };
-      if (drag.by === myClientId) return;
+      const drag = event.data as SourceDrag;
+      // Our own echo, or a late position of a drag whose drop is already stored.
+      if (drag.by === myClientId || finished.current.has(drag.gesture)) return;
       setRemote((all) => new Map(all).set(drag.sourceId, { ...drag, at: Date.now() }));
     },
   });
@@ -155,9 +159,11 @@ export function App({ project }: { project: string }) {
   useEffect(() => {
     setRemote((all) => {
       const next = new Map(
-        [...all].filter(([id]) => {
+        [...all].filter(([id, drag]) => {
           const source = stored.find((item) => item.id === id);
-          return source && previous.current.get(id) === `${source.x}:${source.y}`;
+          const kept = source && previous.current.get(id) === `${source.x}:${source.y}`;
+          if (!kept) finished.current.add(drag.gesture);
+          return kept;
         }),
       );
       return next.size === all.size ? all : next;
@@ -188,14 +194,15 @@ export function App({ project }: { project: string }) {
   // Dragging: the latest position at most every DRAG_INTERVAL, and the last one always.
   const lastSent = useRef(0);
   const trailing = useRef<ReturnType<typeof setTimeout>>(undefined);
+  const gesture = useRef<string | null>(null);
   const onDrag = (sourceId: string, x: number, y: number) => {
+    gesture.current ??= Math.random().toString(36).slice(2);
+    const drag: SourceDrag = { sourceId, x, y, by: myClientId ?? "", gesture: gesture.current };
     const send = () => {
       lastSent.current = performance.now();
-      client
-        ?.publish(channel, "source:drag", { sourceId, x, y, by: myClientId ?? "" })
-        .catch(() => {
-          // Over the rate limit or offline: the next position or the drop will follow.
-        });
+      client?.publish(channel, "source:drag", drag).catch(() => {
+        // Over the rate limit or offline: the next position or the drop will follow.
+      });
     };
     clearTimeout(trailing.current);
     const wait = lastSent.current + DRAG_INTERVAL - performance.now();
@@ -204,6 +211,7 @@ export function App({ project }: { project: string }) {
   };
   const onDrop = (sourceId: string, x: number, y: number) => {
     clearTimeout(trailing.current);
+    gesture.current = null;
     setHeld((all) => new Map(all).set(sourceId, { x, y }));
     const set = { [sourceKey(sourceId, "x")]: x, [sourceKey(sourceId, "y")]: y };
     const forget = () =>

@@ -11,7 +11,9 @@ import { openApp, sourceCentre, sourcePosition } from "./testing.js";
 const fixture = useWebApps();
 
 describe("acoustic app: two people in one project", () => {
-  it("a source dragged in A moves live in B, and B sees where A dropped it", async () => {
+  it("a source dragged in A moves live in B, and B sees where A dropped it", {
+    timeout: 45_000,
+  }, async () => {
     const { apps, browser } = await fixture();
     const url = `${apps.appUrl("acoustic-map")}?project=drag`;
     const a = await openApp(browser, url);
@@ -57,7 +59,9 @@ describe("acoustic app: two people in one project", () => {
     expect(browser.errors).toEqual([]);
   });
 
-  it("an invalid parameter shows the hub's message and suggestion; both see accepted values", async () => {
+  it("an invalid parameter shows the hub's message and suggestion; both see accepted values", {
+    timeout: 45_000,
+  }, async () => {
     const { apps, browser } = await fixture();
     const url = `${apps.appUrl("acoustic-map")}?project=params`;
     const a = await openApp(browser, url);
