@@ -25,4 +25,10 @@ export const APPS: readonly AppEntry[] = [
     seed: "001",
     what: "3D image analyses as jobs: progress, ETA and cancel across tabs, toasts, a review dialog for low-confidence results, system load every 5 s.",
   },
+  {
+    name: "risk-simulator",
+    title: "Financial risk simulator",
+    seed: "002",
+    what: "An agent-based banking network run by a Python backend: live system health, defaults and shocks as they happen, decisions every viewer sees resolved.",
+  },
 ];

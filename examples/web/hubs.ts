@@ -3,6 +3,7 @@
  * servers).
  */
 import { acousticApp } from "../acoustic-map/server.js";
+import { riskApp } from "../risk-simulator/server.js";
 import { zstackApp } from "../zstack-analysis/server.js";
 import type { AppHubFactory } from "./app-hub.js";
 import type { APPS } from "./catalog.js";
@@ -10,4 +11,5 @@ import type { APPS } from "./catalog.js";
 export const APP_HUBS: Record<(typeof APPS)[number]["name"], AppHubFactory> = {
   "acoustic-map": acousticApp,
   "zstack-analysis": zstackApp,
+  "risk-simulator": riskApp,
 };

@@ -5,12 +5,12 @@
  * to the event loop and checks the job's signal, so a cancel stops it within one slice.
  */
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from "node:timers/promises";
-import type { JobHandle } from "@switchyard/server";
+import { JobFailure, type JobHandle } from "@switchyard/server";
 import { gaussianBlur, gaussianKernel } from "./blur.js";
 import { connectedComponents } from "./components.js";
 import { measureObjects, type ObjectMetrics, type VoxelSize } from "./metrics.js";
-import { otsuThreshold } from "./otsu.js";
-import { type Steps, synthesize } from "./volume.js";
+import { fixedThreshold, otsuThreshold } from "./otsu.js";
+import { type Steps, synthesize, type Volume } from "./volume.js";
 
 /** The steps, in order, with the share of the job's progress each one covers. */
 export const STEPS = [
@@ -20,6 +20,15 @@ export const STEPS = [
   { name: "3D connected components", from: 65, to: 85 },
   { name: "Object metrics", from: 85, to: 100 },
 ] as const;
+
+/** The threshold step's name under the `fixed` algorithm. */
+export const FIXED_THRESHOLD_STEP = "Fixed threshold";
+
+/** The step shown while a job that asked for review waits for its owner's decision. */
+export const REVIEW_STEP = "Awaiting review";
+
+/** The code of the failure `failAt` simulates: the worker was lost (retrying helps). */
+export const WORKER_LOST = "WORKER_LOST";
 
 /** Below this confidence the job asks for a review (`validation_required`). */
 export const CONFIDENCE_THRESHOLD = 0.7;
@@ -45,6 +54,38 @@ export interface AnalysisParameters {
   voxelSize: VoxelSize;
   /** Pause after every slice, in ms (slows a small analysis down enough to watch it). */
   sliceDelayMs: number;
+  /** The threshold step: Otsu's method, or `threshold` as given. */
+  algorithm: "otsu" | "fixed";
+  /** The `fixed` algorithm's threshold. */
+  threshold: number;
+  /** After a review request, wait for the owner's decision (the web app) before completing. */
+  awaitReview: boolean;
+  /** Simulate losing the worker halfway through this step (1–5): a retryable failure. */
+  failAt: number | null;
+}
+
+/** What the owner decided about a result that needed review. */
+export type ReviewDecision = "accepted" | "rejected";
+
+/** The segmented stack, for pictures of its slices. */
+export interface Segmentation {
+  /** The original (unblurred) stack. */
+  volume: Volume;
+  /** Per voxel: 0 background, else the component's label. */
+  labels: Int32Array;
+  /** Per component label: its object's id (1…n), or 0 for a speck. */
+  objectOf: Int32Array;
+}
+
+/** What the host of the analysis adds to it (the web app's hub). */
+export interface AnalysisHooks {
+  /** Called once the stack is segmented (before the review). */
+  segmented?: (segmentation: Segmentation) => void;
+  /**
+   * With `awaitReview`, resolves with the owner's decision on a low-confidence result;
+   * rejects with the signal's reason when the job is cancelled first.
+   */
+  review?: (signal: AbortSignal) => Promise<ReviewDecision>;
 }
 
 /** What the job completes with. */
@@ -58,6 +99,9 @@ export interface AnalysisResult {
   /** 0–1; see {@link confidenceOf}. */
   confidence: number;
   validationRequired: boolean;
+  /** The owner's decision when the job waited for one (`awaitReview`), else null. */
+  review: ReviewDecision | null;
+  algorithm: AnalysisParameters["algorithm"];
   durationMs: number;
 }
 
@@ -85,20 +129,37 @@ function suggestions(parameters: AnalysisParameters, specks: number): string[] {
   return actions;
 }
 
-/** Runs one step's slices, reporting progress within the step's share and checking cancel. */
+/** The name of step `index` (0–4) under `parameters`' algorithm. */
+export function stepName(index: number, parameters: Pick<AnalysisParameters, "algorithm">) {
+  if (index === 2 && parameters.algorithm === "fixed") return FIXED_THRESHOLD_STEP;
+  return STEPS[index]!.name;
+}
+
+/**
+ * Runs one step's slices, reporting progress within the step's share and checking cancel.
+ * With `failAt` naming this step, the worker is "lost" halfway through it.
+ */
 async function step<T>(
   job: AnalysisJob,
   index: number,
   work: Steps<T>,
-  sliceDelayMs: number,
+  parameters: AnalysisParameters,
 ): Promise<T> {
-  const { name, from, to } = STEPS[index]!;
+  const { from, to } = STEPS[index]!;
+  const name = stepName(index, parameters);
+  const { sliceDelayMs } = parameters;
   await job.progress(from, { step: name });
   let reported: number = from;
   for (;;) {
     const next = work.next();
     if (next.done) return next.value;
     job.signal.throwIfAborted();
+    if (parameters.failAt === index + 1 && next.value >= 0.5) {
+      throw new JobFailure(`The worker running the analysis was lost during ${name} (simulated)`, {
+        code: WORKER_LOST,
+        retryable: true,
+      });
+    }
     const percent = Math.round((from + (to - from) * next.value) * 10) / 10;
     // Reports every 0.5 %; the hub throttles what goes out to 10 per second anyway.
     if (percent - reported >= 0.5 || percent === to) {
@@ -115,29 +176,34 @@ async function step<T>(
 export async function analyse(
   job: AnalysisJob,
   parameters: AnalysisParameters,
+  hooks: AnalysisHooks = {},
 ): Promise<AnalysisResult> {
   const started = performance.now();
-  const { width, height, depth, sliceDelayMs } = parameters;
+  const { width, height, depth } = parameters;
   const total = STEPS.length;
 
-  const stack = await step(job, 0, synthesize(parameters), sliceDelayMs);
+  const stack = await step(job, 0, synthesize(parameters), parameters);
   const voxels = width * height * depth;
   await job.chunk(
     { step: STEPS[0].name, voxels, blobsPlanted: stack.blobs.length },
     { index: 0, total },
   );
 
-  const blurred = await step(job, 1, gaussianBlur(stack.volume, parameters.sigma), sliceDelayMs);
+  const blurred = await step(job, 1, gaussianBlur(stack.volume, parameters.sigma), parameters);
   const kernelRadius = parameters.sigma > 0 ? (gaussianKernel(parameters.sigma).length - 1) / 2 : 0;
   await job.chunk(
     { step: STEPS[1].name, sigma: parameters.sigma, kernelRadius },
     { index: 1, total },
   );
 
-  const threshold = await step(job, 2, otsuThreshold(blurred), sliceDelayMs);
+  const thresholding =
+    parameters.algorithm === "fixed"
+      ? fixedThreshold(blurred, parameters.threshold)
+      : otsuThreshold(blurred);
+  const threshold = await step(job, 2, thresholding, parameters);
   const value = Number(threshold.value.toFixed(4));
   await job.chunk(
-    { step: STEPS[2].name, threshold: value, foreground: threshold.foreground },
+    { step: stepName(2, parameters), threshold: value, foreground: threshold.foreground },
     { index: 2, total },
   );
 
@@ -145,7 +211,7 @@ export async function analyse(
     job,
     3,
     connectedComponents(threshold.mask, width, height, depth),
-    sliceDelayMs,
+    parameters,
   );
   await job.chunk({ step: STEPS[3].name, components: labels.count }, { index: 3, total });
 
@@ -153,8 +219,13 @@ export async function analyse(
     job,
     4,
     measureObjects(labels, stack.volume, parameters.voxelSize, parameters.minVoxels),
-    sliceDelayMs,
+    parameters,
   );
+  hooks.segmented?.({
+    volume: stack.volume,
+    labels: labels.labels,
+    objectOf: measured.objectOf,
+  });
   const objectVoxels = measured.objects.reduce((sum, object) => sum + object.voxels, 0);
   const confidence = confidenceOf(measured.contrastToNoise, objectVoxels, threshold.foreground);
   await job.chunk(
@@ -176,6 +247,12 @@ export async function analyse(
       suggestedActions: suggestions(parameters, measured.specks),
     });
   }
+  const durationMs = Math.round(performance.now() - started);
+  let review: ReviewDecision | null = null;
+  if (validationRequired && parameters.awaitReview && hooks.review) {
+    await job.progress(100, { step: REVIEW_STEP });
+    review = await hooks.review(job.signal);
+  }
   return {
     objects: measured.objects,
     blobsPlanted: stack.blobs.length,
@@ -184,6 +261,8 @@ export async function analyse(
     contrastToNoise: measured.contrastToNoise,
     confidence,
     validationRequired,
-    durationMs: Math.round(performance.now() - started),
+    review,
+    algorithm: parameters.algorithm,
+    durationMs,
   } satisfies AnalysisResult;
 }

@@ -47,6 +47,11 @@ export interface Measurement {
    * background standard deviation; 0 without objects, capped at 1000 for a noiseless image.
    */
   contrastToNoise: number;
+  /**
+   * The object each component became: `objectOf[label]` is the object's id (1…n), or 0 for a
+   * speck (and for the background, label 0). Maps the labels onto what the metrics list.
+   */
+  objectOf: Int32Array;
 }
 
 const round = (value: number, digits: number) => Number(value.toFixed(digits));
@@ -99,6 +104,7 @@ export function* measureObjects(
   }
   const voxelVolume = voxelSize.x * voxelSize.y * voxelSize.z;
   const objects: ObjectMetrics[] = [];
+  const labelOf = new Map<ObjectMetrics, number>();
   let specks = 0;
   let objectVoxels = 0;
   let objectSum = 0;
@@ -110,7 +116,7 @@ export function* measureObjects(
     }
     objectVoxels += n;
     objectSum += sumIntensity[label]!;
-    objects.push({
+    const object: ObjectMetrics = {
       id: 0,
       voxels: n,
       volume: round(n * voxelVolume, 3),
@@ -121,10 +127,16 @@ export function* measureObjects(
       },
       bounds: { min: min[label]!, max: max[label]! },
       meanIntensity: round(sumIntensity[label]! / n, 3),
-    });
+    };
+    objects.push(object);
+    labelOf.set(object, label);
   }
   objects.sort((a, b) => b.voxels - a.voxels || a.centroid.z - b.centroid.z);
-  for (const [index, object] of objects.entries()) object.id = index + 1;
+  const objectOf = new Int32Array(count + 1);
+  for (const [index, object] of objects.entries()) {
+    object.id = index + 1;
+    objectOf[labelOf.get(object)!] = object.id;
+  }
   const mean = backgroundVoxels > 0 ? backgroundSum / backgroundVoxels : 0;
   const variance = backgroundVoxels > 0 ? backgroundSquares / backgroundVoxels - mean ** 2 : 0;
   const std = Math.sqrt(Math.max(0, variance));
@@ -135,5 +147,6 @@ export function* measureObjects(
     specks,
     background: { mean: round(mean, 4), std: round(std, 4) },
     contrastToNoise: round(contrastToNoise, 2),
+    objectOf,
   };
 }

@@ -98,3 +98,43 @@ export function* otsuThreshold(volume: Volume, bins = 256): Steps<Threshold> {
   }
   return { value, separability: split.separability, mask, foreground };
 }
+
+/**
+ * Thresholds `volume` at a value the user chose (the "fixed threshold" algorithm) in one
+ * sweep, yielding after every slice. The separability is that of this split: the
+ * between-class variance over the total variance of the intensities.
+ */
+export function* fixedThreshold(volume: Volume, value: number): Steps<Threshold> {
+  const { width, height, depth, data } = volume;
+  const sliceSize = width * height;
+  const mask = new Uint8Array(data.length);
+  let foreground = 0;
+  let sum = 0;
+  let sumSquares = 0;
+  let foregroundSum = 0;
+  for (let z = 0; z < depth; z++) {
+    for (let i = z * sliceSize; i < (z + 1) * sliceSize; i++) {
+      const voxel = data[i]!;
+      sum += voxel;
+      sumSquares += voxel * voxel;
+      if (voxel > value) {
+        mask[i] = 1;
+        foreground++;
+        foregroundSum += voxel;
+      }
+    }
+    yield (z + 1) / depth;
+  }
+  const total = data.length;
+  const background = total - foreground;
+  const variance = total > 0 ? sumSquares / total - (sum / total) ** 2 : 0;
+  let separability = 0;
+  if (foreground > 0 && background > 0 && variance > 0) {
+    const between =
+      (foreground / total) *
+      (background / total) *
+      (foregroundSum / foreground - (sum - foregroundSum) / background) ** 2;
+    separability = Math.min(1, Math.max(0, between / variance));
+  }
+  return { value, separability, mask, foreground };
+}

@@ -6,6 +6,12 @@
 import { z } from "zod";
 import type { AnalysisParameters } from "./analysis.js";
 
+/**
+ * The segmentation algorithms: the threshold step is Otsu's method (`otsu`) or a value the
+ * user chose (`fixed`); both go on with 3D connected components and object metrics.
+ */
+export const ALGORITHMS = ["otsu", "fixed"] as const;
+
 /** Most voxels one analysis may have (256 × 256 × 64). */
 export const MAX_VOXELS = 4_194_304;
 
@@ -28,6 +34,13 @@ export const analysisStartInput = z
       })
       .default({ x: 0.5, y: 0.5, z: 1 }),
     sliceDelayMs: z.number().int().min(0).max(1_000).default(0),
+    algorithm: z.enum(ALGORITHMS).default("otsu"),
+    /** The `fixed` algorithm's threshold (intensities are about 0–1); `otsu` ignores it. */
+    threshold: z.number().min(0).max(2).default(0.35),
+    /** Wait for the owner's `analysis.review` after a review request, before completing. */
+    awaitReview: z.boolean().default(false),
+    /** Simulate losing the worker during this step (1–5): a retryable failure. */
+    failAt: z.number().int().min(1).max(5).nullable().default(null),
   })
   .strict()
   .refine((input) => input.width * input.height * input.depth <= MAX_VOXELS, {
@@ -47,3 +60,16 @@ export const DEFAULT_PARAMETERS: AnalysisParameters = analysisStartInput.parse({
  * the job raises `validation_required`.
  */
 export const NOISY_PARAMETERS: AnalysisStartInput = { noise: 0.3, sigma: 1 };
+
+/** The input of `analysis.retry`: the failed analysis to run again. */
+export const analysisRetryInput = z.object({ jobId: z.string().min(1).max(128) }).strict();
+
+/** The input of `analysis.review`: the owner's decision on a result that asked for review. */
+export const analysisReviewInput = z
+  .object({ jobId: z.string().min(1).max(128), decision: z.enum(["accept", "reject"]) })
+  .strict();
+
+/** The input of `analysis.slice`: a slice of a finished analysis (its best one when absent). */
+export const analysisSliceInput = z
+  .object({ jobId: z.string().min(1).max(128), z: z.number().int().min(0).max(1_000).optional() })
+  .strict();

@@ -1,11 +1,9 @@
 /**
  * The z-stack analyser's hub: `analysis.start` runs an analysis as a job owned by the caller,
  * at most `workers` at once (the others wait in a queue), and the hub publishes the system
- * status on `system:status` every `statusInterval` ms.
- *
- * | RPC              | data                                                     | reply                   |
- * | ---------------- | -------------------------------------------------------- | ----------------------- |
- * | `analysis.start` | `{width?, height?, depth?, blobs?, noise?, sigma?, …}`   | `{jobId, parameters}`   |
+ * status on `system:status` every `statusInterval` ms. The web app also retries a failed
+ * analysis (`analysis.retry`), answers a review request (`analysis.review`) and draws slices
+ * of the segmentation (`analysis.slice`): see `rpcs.ts`.
  *
  * The caller follows `job:<jobId>` (`client.job(jobId)`) and cancels with `job.cancel`.
  */
@@ -14,18 +12,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHub, type Hub } from "@switchyard/server";
 import type { AppHubFactory } from "../web/app-hub.js";
-import { type AnalysisParameters, analyse } from "./analysis.js";
-import { analysisStartInput } from "./schemas.js";
+import { PendingReviews } from "./reviews.js";
+import { registerAnalysisRpcs } from "./rpcs.js";
+import { SliceStore } from "./slices.js";
 import { SystemStatusPublisher } from "./system-status.js";
 import { WorkerSlots } from "./worker-slots.js";
 
-/** The reply of `analysis.start`. */
-export interface AnalysisStartReply {
-  /** The job to follow: `job:<jobId>`. */
-  jobId: string;
-  /** The parameters it runs with, defaults applied. */
-  parameters: AnalysisParameters;
-}
+export { type AnalysisStartReply, WAITING_STEP } from "./rpcs.js";
 
 /** Options of {@link startZstackHub}. */
 export interface ZstackHubOptions {
@@ -60,14 +53,15 @@ export interface ZstackHub {
   close(): Promise<void>;
 }
 
-/** The step shown while an analysis waits for a worker slot. */
-export const WAITING_STEP = "Waiting for a free worker";
-
 /** The hub with its RPC, worker slots and system status, not yet started or attached. */
 export interface ZstackParts {
   readonly hub: Hub;
   readonly status: SystemStatusPublisher;
   readonly slots: WorkerSlots;
+  /** The segmented stacks of recent analyses (`analysis.slice`). */
+  readonly slices: SliceStore;
+  /** The analyses waiting for their owner's review (`analysis.review`). */
+  readonly reviews: PendingReviews;
 }
 
 /** Creates the hub and what runs beside it; `status.start(hub)` starts the status events. */
@@ -81,23 +75,10 @@ export function createZstackHub(
   );
   const hub = createHub({ allowAnonymous: true, namespaces: { system: status.namespace() } });
 
-  hub.rpc("analysis.start", analysisStartInput, async (parameters, { client }) => {
-    const job = await hub.jobs.run(
-      async (job) => {
-        const release = await slots.acquire(job.signal, () => {
-          void job.progress(0, { step: WAITING_STEP });
-        });
-        try {
-          return await analyse(job, parameters);
-        } finally {
-          release();
-        }
-      },
-      { owner: client, meta: { algorithm: "otsu_3d_components", parameters } },
-    );
-    return { jobId: job.id, parameters } satisfies AnalysisStartReply;
-  });
-  return { hub, status, slots };
+  const slices = new SliceStore();
+  const reviews = new PendingReviews();
+  registerAnalysisRpcs(hub, { slots, slices, reviews });
+  return { hub, status, slots, slices, reviews };
 }
 
 /** The web app's hub (examples/web mounts it at `/zstack-analysis/ws`). */
