@@ -127,6 +127,9 @@ export function Optimiser({ project, jobId, generations, onStart, onStop }: Opti
         A genetic algorithm moves the sources to make the level even over the room and above the
         minimum. Fitness = −(spread + shortfall) in dB; 0 is perfect.
       </p>
+      {generations.length === 0 && (
+        <p className="chart__empty">No run yet: the chart fills in generation by generation.</p>
+      )}
       <FitnessChart generations={generations} />
       {jobId && <JobProgress jobId={jobId} name="Optimisation" cancellable={false} />}
       {best && !running && (

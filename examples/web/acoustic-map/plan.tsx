@@ -279,6 +279,11 @@ export function Plan(props: PlanProps) {
             <span className="plan__number" aria-hidden="true">
               {props.sources.indexOf(source) + 1}
             </span>
+            {by && (
+              <span className="plan__by" aria-hidden="true">
+                {by}
+              </span>
+            )}
           </button>
         );
       })}
