@@ -31,4 +31,10 @@ export const APPS: readonly AppEntry[] = [
     seed: "002",
     what: "An agent-based banking network run by a Python backend: live system health, defaults and shocks as they happen, decisions every viewer sees resolved.",
   },
+  {
+    name: "settings-sync",
+    title: "Settings sync",
+    seed: "004",
+    what: "72 visualiser settings shared live by every tab: presets in one batch, undo, conflicts shown, hot reload when the file on disk changes, an HTTP API for other backends.",
+  },
 ];

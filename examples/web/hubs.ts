@@ -4,6 +4,7 @@
  */
 import { acousticApp } from "../acoustic-map/server.js";
 import { riskApp } from "../risk-simulator/server.js";
+import { settingsApp } from "../settings-sync/server.js";
 import { zstackApp } from "../zstack-analysis/server.js";
 import type { AppHubFactory } from "./app-hub.js";
 import type { APPS } from "./catalog.js";
@@ -12,4 +13,5 @@ export const APP_HUBS: Record<(typeof APPS)[number]["name"], AppHubFactory> = {
   "acoustic-map": acousticApp,
   "zstack-analysis": zstackApp,
   "risk-simulator": riskApp,
+  "settings-sync": settingsApp,
 };

@@ -221,6 +221,22 @@ describe("client.state against a real hub", () => {
     expect(a.store.getSnapshot().conflicts).toEqual([]);
   });
 
+  it("lets an anonymous writer undo after a reconnect: the undo stack is its browser session's", async () => {
+    const fixture = await startHub();
+    const a = await follow(fixture.url);
+    await a.store.set("theme", "dark");
+    const first = a.client.connection.getSnapshot().info;
+    fixture.destroySockets();
+    await a.signal.until(() => {
+      const { status, info } = a.client.connection.getSnapshot();
+      return status === "connected" && info !== null && info.clientId !== first?.clientId;
+    }, "a reconnected as a new client");
+    expect(a.client.connection.getSnapshot().info?.sessionId).toBe(first?.sessionId);
+    const undo = await a.store.undo();
+    expect(undo).toMatchObject({ undone: true, conflicts: [] });
+    await a.until((snapshot) => snapshot.values.theme === undefined, "theme undone");
+  });
+
   it("takes a reload from the server: keys it lacks are gone", async () => {
     const fixture = await startHub();
     const a = await follow(fixture.url);

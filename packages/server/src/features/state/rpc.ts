@@ -45,8 +45,10 @@ export function parseWrite(body: Record<string, unknown>): WriteInput {
 
 /** A client as a writer: its user, or its client id when anonymous. */
 export function clientActor(client: ClientInfo): Actor {
-  const who = client.userId ?? client.clientId;
-  return { by: who, user: who, client };
+  // An anonymous client's writes go on its session's undo stack: a reconnect (a new client
+  // id, the same browser session) can still undo them.
+  const user = client.userId ?? `$session:${client.sessionId}`;
+  return { by: client.userId ?? client.clientId, user, client };
 }
 
 /**
