@@ -27,6 +27,11 @@ export interface OptimizerProblem {
   minLevel: number;
   /** Cell size (metres) of the grid the fitness is evaluated on. */
   resolution: number;
+  /**
+   * Air absorption in dB per metre (`airAbsorption(frequency)`).
+   * @default 0
+   */
+  absorption?: number;
 }
 
 /** How the optimiser searches. */
@@ -90,8 +95,9 @@ export function createFitness(problem: OptimizerProblem): (sources: readonly Sou
     }
   }
   if (points.length === 0) throw new RangeError("The target area holds no grid cell");
+  const absorption = problem.absorption ?? 0;
   return (sources) => {
-    const levels = points.map((point) => splAt(sources, point));
+    const levels = points.map((point) => splAt(sources, point, absorption));
     let shortfall = 0;
     for (const level of levels) shortfall += Math.max(0, problem.minLevel - level);
     return -(statsOf(levels).std + shortfall / levels.length);

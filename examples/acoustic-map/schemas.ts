@@ -20,6 +20,7 @@ export interface Range {
 /** Every ranged parameter, by its name (the last segment of its path). */
 export const RANGES = {
   resolution: { min: 0.05, max: 5, default: 0.5 },
+  frequency: { min: 20, max: 20_000, default: 1_000 },
   rowsPerChunk: { min: 1, max: 64, default: 1, integer: true },
   power: { min: 20, max: 150, default: 100 },
   angle: { min: -360, max: 360, default: 0 },
@@ -45,7 +46,8 @@ export const MAX_FITNESS_CELLS = 2_000;
 /** Most source-cell evaluations of one optimisation (population × generations × cells × sources). */
 export const MAX_OPTIMIZER_WORK = 200_000_000;
 
-function ranged(name: keyof typeof RANGES) {
+/** A number schema with the range of parameter `name`. */
+export function ranged(name: keyof typeof RANGES) {
   const range: Range = RANGES[name];
   const number = range.integer ? z.number().int() : z.number();
   return number.min(range.min).max(range.max);
@@ -53,9 +55,11 @@ function ranged(name: keyof typeof RANGES) {
 
 const point = z.object({ x: z.number(), y: z.number() });
 const polygon = z.array(point).min(3).max(200);
-const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "use 1–64 of A-Z a-z 0-9 _ . -");
+/** A name of a room, a project or a source. */
+export const name = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "use 1–64 of A-Z a-z 0-9 _ . -");
 
-const source = z.object({
+/** A source as RPCs take it (`power`, `pattern` and `angle` have defaults). */
+export const source = z.object({
   id: name,
   x: z.number(),
   y: z.number(),
@@ -79,7 +83,7 @@ function round(value: number, step: number): number {
 }
 
 /** The room is a simple polygon with an area, and every source stands inside it. */
-function checkRoom(
+export function checkRoom(
   input: { room: Point[]; sources: { id: string; x: number; y: number }[] },
   ctx: z.RefinementCtx,
 ): boolean {
@@ -112,7 +116,11 @@ function checkRoom(
 }
 
 /** The finest resolution (a multiple of 0.05 m) that gives `room` at most `cells` cells and `rows` rows. */
-function resolutionFor(room: Point[], cells: number, rows = Number.POSITIVE_INFINITY): number {
+export function resolutionFor(
+  room: Point[],
+  cells: number,
+  rows = Number.POSITIVE_INFINITY,
+): number {
   const { minX, minY, maxX, maxY } = boundsOf(room);
   let resolution = Math.max(
     Math.sqrt(((maxX - minX) * (maxY - minY)) / cells),
@@ -124,7 +132,8 @@ function resolutionFor(room: Point[], cells: number, rows = Number.POSITIVE_INFI
   return round(resolution, 0.05);
 }
 
-function gridCells(room: Point[], resolution: number): number {
+/** How many cells a map of `room` has at `resolution`. */
+export function gridCells(room: Point[], resolution: number): number {
   const grid = gridOver(room, resolution);
   return grid.cols * grid.rows;
 }
@@ -138,6 +147,8 @@ export const mapComputeInput = z
         rowsPerChunk: ranged("rowsPerChunk").default(RANGES.rowsPerChunk.default),
       })
       .default({ resolution: RANGES.resolution.default, rowsPerChunk: 1 }),
+    /** With a frequency (Hz), the air absorbs the sound on the way (ISO 9613-1). */
+    frequency: ranged("frequency").optional(),
     sources: z.array(source).min(1).max(32),
     room: polygon,
   })
@@ -172,6 +183,7 @@ export const optimizerStartInput = z
     target: polygon.optional(),
     minLevel: ranged("minLevel").default(RANGES.minLevel.default),
     resolution: ranged("resolution").default(RANGES.resolution.default),
+    frequency: ranged("frequency").optional(),
     population: ranged("population").default(RANGES.population.default),
     generations: ranged("generations").default(RANGES.generations.default),
     tournament: ranged("tournament").default(RANGES.tournament.default),

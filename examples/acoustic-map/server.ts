@@ -8,35 +8,33 @@
  * | `optimizer.start` | `{sources, room, target?, …}`     | `{jobId, generations, seed}`      |
  * | `optimizer.stop`  | `{jobId}`                         | `{jobId, status}`                 |
  * | `sources.move`    | `{room, sourceId, x, y, angle?}`  | `{offset}`                        |
+ *
+ * The same hub serves the web app's shared projects (`project.*` RPCs, project.ts);
+ * {@link acousticApp} is its factory for the web apps server.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { setImmediate as yieldToEventLoop } from "node:timers/promises";
-import {
-  type Broker,
-  createHub,
-  type Hub,
-  type JobHandle,
-  SwitchyardError,
-} from "@switchyard/server";
+import { type Broker, createHub, type Hub, SwitchyardError } from "@switchyard/server";
 import type { AppHubFactory } from "../web/app-hub.js";
-import { encodeChunk } from "./map-chunk.js";
-import {
-  DEFAULT_OPTIMIZER_SETTINGS,
-  type GenerationReport,
-  GeneticOptimizer,
-} from "./optimizer.js";
+import { type MapResult, type OptimizerResult, runMapJob, runOptimizerJob } from "./jobs.js";
 import { parseInput } from "./parse-input.js";
+import {
+  type ProjectOptions,
+  projectDocuments,
+  projectNamespace,
+  projectPresence,
+  registerProjectRpcs,
+} from "./project.js";
 import { RoomBoard } from "./room-board.js";
 import {
-  type MapComputeInput,
   mapComputeInput,
-  type OptimizerStartInput,
   optimizerStartInput,
   optimizerStopInput,
   sourcesMoveInput,
 } from "./schemas.js";
-import { computeRow, type Grid, gridOver, type SplStats, statsOf } from "./spl.js";
+import { airAbsorption, type Grid, gridOver } from "./spl.js";
+
+export type { MapResult, OptimizerResult };
 
 /** The reply of `map.compute`: the job to watch and the geometry of its chunks. */
 export interface MapComputeReply {
@@ -47,25 +45,11 @@ export interface MapComputeReply {
   chunks: number;
 }
 
-/** The result a map job completes with. */
-export interface MapResult {
-  stats: SplStats;
-  computationMs: number;
-}
-
 /** The reply of `optimizer.start`. */
 export interface OptimizerStartReply {
   jobId: string;
   generations: number;
   seed: number;
-}
-
-/** The result an optimiser job completes with. */
-export interface OptimizerResult {
-  /** The last generation's report: its best layout is the answer. */
-  final: GenerationReport;
-  /** Best fitness of each generation, in order. */
-  convergence: number[];
 }
 
 /** Registers the acoustic simulator's RPCs on a hub; `board` keeps the rooms' source positions. */
@@ -75,20 +59,42 @@ export function registerAcousticRpcs(hub: Hub, board: RoomBoard): void {
     const grid = gridOver(input.room, input.grid.resolution);
     const rowsPerChunk = input.grid.rowsPerChunk;
     const chunks = Math.ceil(grid.rows / rowsPerChunk);
-    const job = await hub.jobs.run((handle) => computeMap(handle, input, grid, rowsPerChunk), {
-      owner: client,
-      meta: { kind: "map", grid, rowsPerChunk, sources: input.sources.length },
-    });
+    const job = await hub.jobs.run(
+      (handle) =>
+        runMapJob(handle, {
+          grid,
+          sources: input.sources,
+          room: input.room,
+          absorption: input.frequency === undefined ? 0 : airAbsorption(input.frequency),
+          rowsPerChunk,
+          chunkInterval: 0,
+        }),
+      {
+        owner: client,
+        meta: { kind: "map", grid, rowsPerChunk, sources: input.sources.length },
+      },
+    );
     return { jobId: job.id, grid, rowsPerChunk, chunks };
   });
 
   hub.rpc("optimizer.start", async (data, { client }): Promise<OptimizerStartReply> => {
     const input = parseInput(optimizerStartInput, data, "optimizer.start");
     const seed = input.seed ?? Math.floor(Math.random() * 2 ** 32);
-    const job = await hub.jobs.run((handle) => optimize(handle, input, seed), {
-      owner: client,
-      meta: { kind: "optimizer", generations: input.generations, seed },
-    });
+    const problem = {
+      sources: input.sources,
+      room: input.room,
+      minLevel: input.minLevel,
+      resolution: input.resolution,
+      absorption: input.frequency === undefined ? 0 : airAbsorption(input.frequency),
+      ...(input.target && { target: input.target }),
+    };
+    const job = await hub.jobs.run(
+      (handle) => runOptimizerJob(handle, problem, { ...input, seed }),
+      {
+        owner: client,
+        meta: { kind: "optimizer", generations: input.generations, seed },
+      },
+    );
     return { jobId: job.id, generations: input.generations, seed };
   });
 
@@ -112,65 +118,6 @@ export function registerAcousticRpcs(hub: Hub, board: RoomBoard): void {
   });
 }
 
-/** Computes the map chunk by chunk: each chunk is published before the next is computed. */
-async function computeMap(
-  job: JobHandle,
-  input: MapComputeInput,
-  grid: Grid,
-  rowsPerChunk: number,
-): Promise<MapResult> {
-  const started = performance.now();
-  const total = Math.ceil(grid.rows / rowsPerChunk);
-  const values: Float32Array[] = [];
-  for (let index = 0; index < total; index++) {
-    job.signal.throwIfAborted();
-    const first = index * rowsPerChunk;
-    const rows: Float32Array[] = [];
-    for (let row = first; row < Math.min(first + rowsPerChunk, grid.rows); row++) {
-      rows.push(computeRow(grid, input.sources, input.room, row));
-    }
-    values.push(...rows);
-    await job.chunk(encodeChunk(first, rows), { index, total });
-    await job.progress(((index + 1) / total) * 100, { step: "Computing SPL" });
-    // Let the socket write and a cancel arrive between chunks.
-    await yieldToEventLoop();
-  }
-  const stats = statsOf(values.flatMap((row) => [...row]));
-  return { stats, computationMs: Math.round(performance.now() - started) };
-}
-
-/** Runs the optimiser, one chunk (a {@link GenerationReport}) per generation. */
-async function optimize(
-  job: JobHandle,
-  input: OptimizerStartInput,
-  seed: number,
-): Promise<OptimizerResult> {
-  const optimizer = new GeneticOptimizer(
-    {
-      sources: input.sources,
-      room: input.room,
-      target: input.target,
-      minLevel: input.minLevel,
-      resolution: input.resolution,
-    },
-    { ...DEFAULT_OPTIMIZER_SETTINGS, ...input, seed },
-  );
-  const convergence: number[] = [];
-  let report = optimizer.report();
-  while (!optimizer.done) {
-    // Cancel is honoured between generations.
-    job.signal.throwIfAborted();
-    report = optimizer.next();
-    convergence.push(report.best);
-    await job.chunk(report, { index: report.generation - 1, total: input.generations });
-    await job.progress((report.generation / input.generations) * 100, {
-      step: `Generation ${report.generation}/${input.generations}`,
-    });
-    await yieldToEventLoop();
-  }
-  return { final: report, convergence };
-}
-
 /** Options of {@link startAcousticServer}. */
 export interface AcousticServerOptions {
   /** @default 0 (a free port) */
@@ -190,8 +137,24 @@ export interface AcousticServer {
   close(): Promise<void>;
 }
 
-/** Creates the hub (anonymous clients allowed: it is a local demo) with the `room` namespace. */
-export function createAcousticHub(broker?: Broker): Hub {
+/** Options of {@link createAcousticHub}. */
+export interface AcousticHubOptions extends Partial<ProjectOptions> {
+  /** The broker; the embedded memory broker when absent. */
+  broker?: Broker;
+}
+
+/**
+ * The pace of the web app's jobs: a project's map fills in over about 2.5 s (64 chunks) and
+ * the optimiser shows about ten generations a second, so a person sees them progress.
+ */
+export const WEB_APP_PACE: ProjectOptions = { chunkInterval: 40, generationInterval: 100 };
+
+/**
+ * Creates the hub (anonymous clients allowed: it is a local demo) with the `room` namespace
+ * of the terminal client and the shared projects of the web app (project.ts).
+ */
+export function createAcousticHub(options: AcousticHubOptions = {}): Hub {
+  const { broker, ...pace } = options;
   const board = new RoomBoard();
   const hub = createHub({
     broker,
@@ -204,24 +167,40 @@ export function createAcousticHub(broker?: Broker): Hub {
         publish: "nobody",
         snapshot: ({ name }) => ({ sources: board.sources(name) }),
       },
+      // `project:<id>`: who is in the project, and the sources being dragged.
+      project: projectNamespace(),
     },
+    presence: { namespaces: { project: projectPresence } },
+    state: { documents: projectDocuments() },
   });
   registerAcousticRpcs(hub, board);
+  registerProjectRpcs(hub, {
+    chunkInterval: pace.chunkInterval ?? 0,
+    generationInterval: pace.generationInterval ?? 0,
+  });
   return hub;
 }
 
-/** The web app's hub (examples/web mounts it at `/acoustic-map/ws`). */
-export const acousticApp: AppHubFactory = async () => {
-  const hub = createAcousticHub();
-  await hub.whenStarted();
-  return { hub, close: () => hub.close({ timeout: 500 }) };
-};
+/** A factory of the web app's hub with its jobs at `pace` (tests slow them down to watch them). */
+export function createAcousticApp(pace: ProjectOptions = WEB_APP_PACE): AppHubFactory {
+  return async () => {
+    const hub = createAcousticHub(pace);
+    await hub.whenStarted();
+    return { hub, close: () => hub.close({ timeout: 500 }) };
+  };
+}
+
+/**
+ * The web app's hub (examples/web mounts it at `/acoustic-map/ws`): the acoustic hub on the
+ * memory broker, its jobs paced for watching ({@link WEB_APP_PACE}).
+ */
+export const acousticApp: AppHubFactory = createAcousticApp();
 
 /** Starts the hub on an HTTP server; resolves once it listens. */
 export async function startAcousticServer(
   options: AcousticServerOptions = {},
 ): Promise<AcousticServer> {
-  const hub = createAcousticHub(options.broker);
+  const hub = createAcousticHub({ broker: options.broker });
   const server = createServer((_request, response) => {
     response.writeHead(404).end();
   });

@@ -7,7 +7,8 @@
  *   Lp = Lw + DI(θ) − 20·log10(r) − 10·log10(4π)          (10·log10(4π) ≈ 10.99 dB)
  *
  * (spherical spreading: the power spreads over 4πr²). Sources are incoherent, so their
- * energies add: L = 10·log10 Σ 10^(Lᵢ/10). No reflections, no air absorption.
+ * energies add: L = 10·log10 Σ 10^(Lᵢ/10). No reflections. At a given frequency the air
+ * absorbs α(f)·r dB more on the way (ISO 9613-1, {@link airAbsorption}); without one, none.
  */
 import { type Bounds, boundsOf, type Point, pointInPolygon } from "./room.js";
 
@@ -66,14 +67,46 @@ export function directivityIndex(pattern: Pattern, theta: number): number {
   return 10 * Math.log10(Math.max(response * response, floor) / meanSquare);
 }
 
-/** The level of one source at a point (dB). */
-export function sourceLevel(source: Source, point: Point): number {
+/**
+ * Attenuation by air absorption in dB per metre at `frequency` Hz (ISO 9613-1: pure tone,
+ * 20 °C, 50 % relative humidity, 101.325 kPa): 0.0047 dB/m at 1 kHz, 0.105 dB/m at 8 kHz.
+ */
+export function airAbsorption(
+  frequency: number,
+  { temperature = 20, humidity = 50, pressure = 101.325 } = {},
+): number {
+  const T = temperature + 273.15;
+  const T0 = 293.15;
+  const pa = pressure / 101.325;
+  // Molar concentration of water vapour (%), from the saturation vapour pressure.
+  const saturation = 10 ** (-6.8346 * (273.16 / T) ** 1.261 + 4.6151);
+  const h = (humidity * saturation) / pa;
+  // Relaxation frequencies of oxygen and nitrogen.
+  const frO = pa * (24 + (4.04e4 * h * (0.02 + h)) / (0.391 + h));
+  const frN = pa * (T / T0) ** -0.5 * (9 + 280 * h * Math.exp(-4.17 * ((T / T0) ** (-1 / 3) - 1)));
+  const f2 = frequency * frequency;
+  return (
+    8.686 *
+    f2 *
+    (1.84e-11 * (1 / pa) * (T / T0) ** 0.5 +
+      (T / T0) ** -2.5 *
+        ((0.01275 * Math.exp(-2239.1 / T)) / (frO + f2 / frO) +
+          (0.1068 * Math.exp(-3352 / T)) / (frN + f2 / frN)))
+  );
+}
+
+/** The level of one source at a point (dB); `absorption` is the air's, in dB per metre. */
+export function sourceLevel(source: Source, point: Point, absorption = 0): number {
   const dx = point.x - source.x;
   const dy = point.y - source.y;
   const r = Math.max(Math.hypot(dx, dy), MIN_DISTANCE);
   const theta = Math.atan2(dy, dx) - (source.angle * Math.PI) / 180;
   return (
-    source.power + directivityIndex(source.pattern, theta) - 20 * Math.log10(r) - FREE_FIELD_DB
+    source.power +
+    directivityIndex(source.pattern, theta) -
+    20 * Math.log10(r) -
+    FREE_FIELD_DB -
+    absorption * r
   );
 }
 
@@ -84,10 +117,10 @@ export function sumLevels(levels: Iterable<number>): number {
   return 10 * Math.log10(energy);
 }
 
-/** The level of every source at a point, summed (dB). */
-export function splAt(sources: readonly Source[], point: Point): number {
+/** The level of every source at a point, summed (dB); `absorption` in dB per metre. */
+export function splAt(sources: readonly Source[], point: Point, absorption = 0): number {
   let energy = 0;
-  for (const source of sources) energy += 10 ** (sourceLevel(source, point) / 10);
+  for (const source of sources) energy += 10 ** (sourceLevel(source, point, absorption) / 10);
   return 10 * Math.log10(energy);
 }
 
@@ -130,11 +163,44 @@ export function computeRow(
   sources: readonly Source[],
   room: readonly Point[],
   row: number,
+  absorption = 0,
 ): Float32Array {
   const values = new Float32Array(grid.cols);
   for (let col = 0; col < grid.cols; col++) {
     const point = cellCentre(grid, col, row);
-    values[col] = pointInPolygon(point, room) ? splAt(sources, point) : Number.NaN;
+    values[col] = pointInPolygon(point, room) ? splAt(sources, point, absorption) : Number.NaN;
+  }
+  return values;
+}
+
+/**
+ * Which cells of the grid lie inside the room (row-major, 1 inside): the room mask, computed
+ * once per map.
+ */
+export function roomMask(grid: Grid, room: readonly Point[]): Uint8Array {
+  const mask = new Uint8Array(grid.cols * grid.rows);
+  for (let row = 0; row < grid.rows; row++) {
+    for (let col = 0; col < grid.cols; col++) {
+      mask[row * grid.cols + col] = pointInPolygon(cellCentre(grid, col, row), room) ? 1 : 0;
+    }
+  }
+  return mask;
+}
+
+/** One row of the map with a precomputed {@link roomMask}: NaN where the mask is 0. */
+export function maskedRow(
+  grid: Grid,
+  sources: readonly Source[],
+  mask: Uint8Array,
+  row: number,
+  absorption = 0,
+): Float32Array {
+  const values = new Float32Array(grid.cols);
+  for (let col = 0; col < grid.cols; col++) {
+    values[col] =
+      mask[row * grid.cols + col] === 1
+        ? splAt(sources, cellCentre(grid, col, row), absorption)
+        : Number.NaN;
   }
   return values;
 }
