@@ -158,6 +158,25 @@ describe("the lab booking backend and its hub", () => {
         count: 0,
       });
 
+      // Deleting: not while in use, not by a user; then gone for everyone.
+      const spare = await call(apps, "POST", "equipment", { token: ada, body: { name: "Spare" } });
+      const spareId = spare.body.id as number;
+      await call(apps, "POST", "sessions", { token: ben, body: { equipmentId: spareId } });
+      const inUse = await call(apps, "DELETE", `equipment/${spareId}`, { token: ada });
+      expect(inUse.status).toBe(409);
+      const sessionsNow = await call(apps, "GET", "sessions", { token: ben });
+      const running = (sessionsNow.body as unknown as { id: number; equipmentId: number }[]).find(
+        (session) => session.equipmentId === spareId,
+      );
+      await call(apps, "POST", `sessions/${running?.id}/end`, { token: ada });
+      expect((await call(apps, "DELETE", `equipment/${spareId}`, { token: ben })).status).toBe(403);
+      expect((await call(apps, "DELETE", `equipment/${spareId}`, { token: ada })).status).toBe(200);
+      await watcher.client.next((f) => f.type === "event" && f.event === "equipment_deleted");
+      const remaining = await call(apps, "GET", "equipment", { token: chloe });
+      expect((remaining.body as unknown as { id: number }[]).map((item) => item.id)).not.toContain(
+        spareId,
+      );
+
       // A restart: new hub and backend process, same data and the same tokens.
       await apps.restart();
       const after = await call(apps, "GET", "samples/inbox", { token: ben });
