@@ -1,30 +1,17 @@
 #!/usr/bin/env node
 // `npm start`: the standalone hub with its inspector on the embedded memory broker, and the
-// example hubs beside it, so a newcomer can open the inspector, connect it to an example and
-// watch a job run. The hub prints its URLs (and, when it made up its API key, the key and a
-// `curl` line that publishes with it); the example hubs are listed once they listen.
-// PORT sets the hub's port (default 7070), the examples take the next two (PORT=0: free
-// ports for all). Ctrl-C stops everything.
+// example apps beside it: a launcher page listing every seed system rebuilt on Switchyard,
+// each app with its own hub on the same origin. The inspector links to the launcher. The hub
+// prints its URLs (and, when it made up its API key, the key and a `curl` line that publishes
+// with it); the apps are listed once they listen.
+// PORT sets the hub's port (default 7070), the apps take the next one (PORT=0: free ports
+// for both). Ctrl-C stops everything.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const port = Number(process.env.PORT ?? 7070);
-const portOf = (offset) => String(port === 0 ? 0 : port + offset);
-const examples = [
-  {
-    name: "acoustic-map",
-    what: "a sound-pressure map and a genetic optimiser as jobs",
-    args: ["run", "serve", "-w", "examples/acoustic-map"],
-    env: { PORT: portOf(1) },
-  },
-  {
-    name: "zstack-analysis",
-    what: "a 3D image analysis as a job, with system status every 5 s",
-    args: ["run", "serve", "-w", "examples/zstack-analysis", "--", "--port", portOf(2)],
-    env: {},
-  },
-];
+const appsPort = String(port === 0 ? 0 : port + 1);
 
 const children = [];
 let stopping = false;
@@ -52,14 +39,21 @@ function run(name, command, args, env, { essential }) {
   return child;
 }
 
-/** Resolves with the WebSocket URL an example prints once it listens, or null if it exits first. */
+/**
+ * Resolves with what the web apps server prints once it listens — the launcher's URL and each
+ * app's page and hub — or null if it exits first.
+ */
 function listening(child) {
   return new Promise((resolve) => {
     let output = "";
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
       output += chunk;
-      const url = /ws:\/\/\S+\/ws/.exec(output)?.[0];
-      if (url) resolve(url);
+      const launcher = /^Example apps: (\S+)$/m.exec(output)?.[1];
+      if (launcher === undefined || !output.includes("\n.\n")) return;
+      const apps = [...output.matchAll(/^ {2}(\S+)\s+(http\S+)\s+hub (ws\S+)$/gm)].map(
+        ([, name, page, hub]) => ({ name, page, hub }),
+      );
+      resolve({ launcher, apps });
     });
     child.on("exit", () => resolve(null));
   });
@@ -81,23 +75,36 @@ function stop() {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
-const hubArgs = ["packages/cli/bin/switchyard.js", "serve", "--port", String(port)];
-run("hub", process.execPath, [...hubArgs, ...process.argv.slice(2)], {}, { essential: true });
-const started = examples.map((example) =>
-  listening(run(example.name, "npm", example.args, example.env, { essential: false })),
+const web = await listening(
+  run(
+    "example apps",
+    "npm",
+    ["run", "serve", "-w", "examples/web"],
+    { PORT: appsPort },
+    {
+      essential: false,
+    },
+  ),
 );
-
-const urls = await Promise.all(started);
+const hubArgs = ["packages/cli/bin/switchyard.js", "serve", "--port", String(port)];
+if (web !== null) hubArgs.push("--link", `Example apps=${web.launcher}`);
+// Ctrl-C while the apps were starting: nothing more to start.
 if (!stopping) {
-  const lines = examples.flatMap((e, i) => {
-    const url = urls[i];
-    if (url === null) return [`  ${e.name.padEnd(16)} did not start (see its output above)`];
-    return [
-      `  ${e.name.padEnd(16)} ${url}   ${e.what}`,
-      `  ${"".padEnd(16)} terminal client: npm run client -w examples/${e.name} -- ${url}`,
-    ];
-  });
+  run("hub", process.execPath, [...hubArgs, ...process.argv.slice(2)], {}, { essential: true });
+}
+
+if (stopping) {
+  // Stopped before the hub started.
+} else if (web === null) {
   console.error(
-    `\n  Example hubs (connect the inspector's console to one, or run its terminal client):\n${lines.join("\n")}\n`,
+    "\n  The example apps did not start (see their output above); the hub runs alone.\n",
+  );
+} else if (!stopping) {
+  const lines = web.apps.flatMap(({ name, page, hub }) => [
+    `    ${name.padEnd(16)} ${page}`,
+    `    ${"".padEnd(16)} hub ${hub}   terminal client: npm run client -w examples/${name} -- ${hub}`,
+  ]);
+  console.error(
+    `\n  Example apps     ${web.launcher}   (the launcher: open it in a browser)\n${lines.join("\n")}\n`,
   );
 }

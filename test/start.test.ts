@@ -12,8 +12,9 @@ import { Command, ROOT } from "./command.js";
 
 const run = promisify(execFile);
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
-/** The example hubs `npm start` runs beside the standalone hub. */
-const EXAMPLE_HUBS = ["acoustic-map", "zstack-analysis"];
+
+/** The example apps `npm start` runs beside the standalone hub: the launcher lists them all. */
+import { APPS } from "../examples/web/catalog.js";
 
 // `npm start` runs the CLI's bin, which runs its built dist/ (incremental: quick when built).
 beforeAll(async () => {
@@ -33,13 +34,16 @@ async function start(command: string, env: Record<string, string | undefined>) {
   const started = new Command(command, { PORT: "0", ...env });
   const [, wsUrl = ""] = await started.waitFor(/WebSocket\s+(ws:\/\/\S+)/);
   const [, inspector = ""] = await started.waitFor(/Inspector\s+(http:\/\/\S+)/);
-  // The example hubs are listed once each of them listens.
-  const examples = new Map<string, string>();
-  for (const name of EXAMPLE_HUBS) {
-    const [, url = ""] = await started.waitFor(new RegExp(`^\\s+${name}\\s+(ws://\\S+)`, "m"));
-    examples.set(name, url);
+  // The example apps are listed once their server listens: each app's page, then its hub.
+  const [, launcher = ""] = await started.waitFor(/Example apps\s+(http:\/\/\S+)/);
+  const examples = new Map<string, { page: string; hub: string }>();
+  for (const { name } of APPS) {
+    const [, page = "", hub = ""] = await started.waitFor(
+      new RegExp(`^\\s+${name}\\s+(http://\\S+)\\n\\s+hub (ws://\\S+)`, "m"),
+    );
+    examples.set(name, { page, hub });
   }
-  return { started, wsUrl, inspector, examples };
+  return { started, wsUrl, inspector, launcher, examples };
 }
 
 /** Runs a shell command line as pasted into a terminal; resolves with its output. */
@@ -48,8 +52,8 @@ async function paste(line: string, env: Record<string, string> = {}): Promise<st
   return stdout;
 }
 
-it("npm start prints its URLs, every example hub, and a curl line that publishes with its key", async () => {
-  const { started, wsUrl, inspector, examples } = await start(firstCommand(), {
+it("npm start prints its URLs, the launcher and every example app, and a curl line that publishes with its key", async () => {
+  const { started, wsUrl, inspector, launcher, examples } = await start(firstCommand(), {
     SWITCHYARD_API_KEY: undefined,
   });
   const [, curl = ""] = await started.waitFor(/^\s+Publish\s+(curl .+)$/m);
@@ -57,9 +61,16 @@ it("npm start prints its URLs, every example hub, and a curl line that publishes
   const inspectorPage = await fetch(inspector);
   expect(inspectorPage.status).toBe(200);
   expect(inspectorPage.headers.get("content-type")).toContain("text/html");
-  for (const url of examples.values()) {
-    const client = await subscriber(url);
-    expect(client.frames[0]).toMatchObject({ type: "reply", result: { userId: null } });
+  // The inspector links to the launcher, which lists every app.
+  const links = await fetch(new URL("/inspector/links.json", inspector));
+  expect(await links.json()).toEqual([{ label: "Example apps", url: launcher }]);
+  expect((await fetch(launcher)).status).toBe(200);
+  for (const [name, { page, hub }] of examples) {
+    const response = await fetch(page);
+    expect(response.status, name).toBe(200);
+    expect(await response.text(), name).toContain('<div id="root">');
+    const client = await subscriber(hub);
+    expect(client.frames[0]).toMatchObject({ type: "reply" });
   }
 
   const news = await subscriber(wsUrl, "news");

@@ -4,11 +4,10 @@
  * and only accepted values reach the other person.
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { openApp, sourceCentre, sourcePosition } from "./testing.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook.
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 describe("acoustic app: two people in one project", () => {
   it("a source dragged in A moves live in B, and B sees where A dropped it", {

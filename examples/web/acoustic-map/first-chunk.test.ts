@@ -3,11 +3,10 @@
  * the new map's canvas, seen in an animation frame), at the app's own pace, over several runs.
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { openApp } from "./testing.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook.
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 const RUNS = 7;
 

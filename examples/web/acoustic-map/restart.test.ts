@@ -4,11 +4,10 @@
  * and keep working together (a parameter, a simulation).
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { badge, heatPixels, openApp } from "./testing.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook.
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 describe("acoustic app: hub restart", () => {
   it("goes Reconnecting then Live and catches up without a reload", {

@@ -8,13 +8,12 @@ import { PROJECT_ROOM, PROJECT_SOURCES } from "../../acoustic-map/project-keys.j
 import { pointInPolygon } from "../../acoustic-map/room.js";
 import { createAcousticApp } from "../../acoustic-map/server.js";
 import { airAbsorption, cellCentre, gridOver, splAt } from "../../acoustic-map/spl.js";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { expectedColour, heatPixels, legendDomain, openApp } from "./testing.js";
 
 // Slower than a person needs (64 chunks in about 16 s), so a second browser surely opens
 // mid-run, even on a busy machine.
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook.
-const fixture = useWebApps({
+const fixture = webAppsFixture({
   hubs: { "acoustic-map": createAcousticApp({ chunkInterval: 250, generationInterval: 250 }) },
 });
 

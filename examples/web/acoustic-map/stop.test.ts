@@ -5,12 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { createAcousticApp } from "../../acoustic-map/server.js";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { heatPixels, openApp, sourcePosition } from "./testing.js";
 
 // Slow jobs: the stops surely come before the end, even on a busy machine.
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook.
-const fixture = useWebApps({
+const fixture = webAppsFixture({
   hubs: { "acoustic-map": createAcousticApp({ chunkInterval: 250, generationInterval: 250 }) },
 });
 

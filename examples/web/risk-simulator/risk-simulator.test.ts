@@ -9,13 +9,12 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, describe, expect, it } from "vitest";
 import { createRiskApp } from "../../risk-simulator/server.js";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 
 const APP = "risk-simulator";
 const dataDir = await mkdtemp(join(tmpdir(), "risk-browser-test-"));
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
-// biome-ignore lint/correctness/useHookAtTopLevel: vitest's hooks (beforeAll/afterAll), not React's
-const fixture = useWebApps({ hubs: { [APP]: createRiskApp({ dataDir, stepDelay: 0.05 }) } });
+const fixture = webAppsFixture({ hubs: { [APP]: createRiskApp({ dataDir, stepDelay: 0.05 }) } });
 
 /** Starts a simulation from the page's form; resolves with the simulation's link. */
 async function startSimulation(

@@ -5,10 +5,9 @@
  * within one window; the batch goes out at the tenth write either way.
  */
 import { describe, expect, it } from "vitest";
-import { count, feedTop, POLL, slider, sliderValue, useSettingsApp } from "./testing.js";
+import { count, feedTop, POLL, settingsAppFixture, slider, sliderValue } from "./testing.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not React's
-const { people, fixture } = useSettingsApp({ batchWindow: 1000 });
+const { people, fixture } = settingsAppFixture({ batchWindow: 1000 });
 
 describe("settings sync batching in the browser", { timeout: 45_000 }, () => {
   it("sends ten rapid changes to the other browser as one batch", async () => {

@@ -12,14 +12,13 @@ import {
   count,
   feedTop,
   POLL,
+  settingsAppFixture,
   slider,
   sliderValue,
-  useSettingsApp,
   version,
 } from "./testing.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture named like a hook, not React's
-const app = useSettingsApp();
+const app = settingsAppFixture();
 const { people, api, fileSettled, editFile, fixture } = app;
 
 describe("settings sync in the browser", { timeout: 45_000 }, () => {

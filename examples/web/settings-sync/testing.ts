@@ -11,25 +11,25 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, expect } from "vitest";
 import { createSettingsApp } from "../../settings-sync/server.js";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 
 export const APP = "settings-sync";
 const API_KEY = "settings-sync-test-key-0123456789";
 export const POLL = { timeout: 10_000, interval: 50 };
 
-/** Options of {@link useSettingsApp}. */
+/** Options of {@link settingsAppFixture}. */
 export interface SettingsAppTestOptions {
   /** The hub's batch window in ms. @default 100 */
   batchWindow?: number;
 }
 
 /** Starts the app for the calling test file (call at its top level). */
-export function useSettingsApp(options: SettingsAppTestOptions = {}) {
+export function settingsAppFixture(options: SettingsAppTestOptions = {}) {
   const dir = mkdtempSync(join(tmpdir(), "settings-sync-test-"));
   const file = join(dir, "settings.json");
   // Registered first, so it runs after the server's hubs are closed (their last write done).
   afterAll(() => rm(dir, { recursive: true, force: true }));
-  const fixture = useWebApps({
+  const fixture = webAppsFixture({
     hubs: {
       [APP]: createSettingsApp({
         file,

@@ -102,7 +102,7 @@ export async function launchAppBrowser(): Promise<AppBrowser> {
   };
 }
 
-/** What a test file gets from {@link useWebApps}. */
+/** What a test file gets from {@link webAppsFixture}. */
 export interface WebAppsFixture {
   apps: TestApps;
   browser: AppBrowser;
@@ -113,7 +113,7 @@ export interface WebAppsFixture {
  * its last test). Returns the function each test awaits: when either failed to start, every
  * test fails with that error rather than being skipped.
  */
-export function useWebApps(options: WebAppsOptions = {}): () => Promise<WebAppsFixture> {
+export function webAppsFixture(options: WebAppsOptions = {}): () => Promise<WebAppsFixture> {
   let ready: Promise<WebAppsFixture> | undefined;
   let apps: TestApps | undefined;
   let browser: AppBrowser | undefined;
@@ -136,5 +136,5 @@ export function useWebApps(options: WebAppsOptions = {}): () => Promise<WebAppsF
     await browser?.close();
     await apps?.stop();
   });
-  return () => ready ?? Promise.reject(new Error("useWebApps: used outside a test"));
+  return () => ready ?? Promise.reject(new Error("webAppsFixture: used outside a test"));
 }

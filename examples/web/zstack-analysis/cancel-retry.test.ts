@@ -3,11 +3,10 @@
  * tab; a retryable failure stays on screen with Retry, which runs the analysis again.
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { newestCard, openApp, progressOf, startAnalysis } from "./test-page.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 describe("zstack-analysis web app: cancel and retry", () => {
   it("cancels a running analysis in every tab; a retryable failure keeps its toast, and Retry runs it again", async () => {

@@ -4,11 +4,10 @@
  * completes with it) and closes the dialog in the other.
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { newestCard, openApp, progressOf, startAnalysis } from "./test-page.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 describe("zstack-analysis web app: review", () => {
   it("asks for review below 0.7 in a dialog in every tab, and the answer reaches the job", async () => {

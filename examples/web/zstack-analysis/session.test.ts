@@ -5,11 +5,10 @@
  * slice with the segmentation drawn over it.
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { newestCard, openApp, recordProgress, slicePixels, startAnalysis } from "./test-page.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 describe("zstack-analysis web app: one session across tabs, private to its browser", () => {
   it("shows a tab's analysis in the other tab at once, progress rising to 100, and hides it from another user", async () => {

@@ -5,11 +5,10 @@
  * page catches up without a reload.
  */
 import { describe, expect, it } from "vitest";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { newestCard, openApp, startAnalysis } from "./test-page.js";
 
-// biome-ignore lint/correctness/useHookAtTopLevel: a vitest fixture (beforeAll/afterAll), not a React hook
-const fixture = useWebApps();
+const fixture = webAppsFixture();
 
 describe("zstack-analysis web app: system status and restarts", () => {
   it("refreshes the system status every 5 s — at least two updates within 12 s — counting the running analysis", async () => {
