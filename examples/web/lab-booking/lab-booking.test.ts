@@ -11,7 +11,7 @@ import { join } from "node:path";
 import type { BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBookingApp } from "../../lab-booking/server.js";
-import { useWebApps } from "../test/support.js";
+import { webAppsFixture } from "../test/support.js";
 import { type Account, colleague, logIn } from "./drive.js";
 
 const APP = "lab-booking";
@@ -20,8 +20,7 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 // A small history, so "offline past the history window" takes a few changes.
 const HISTORY = { size: 3, ttl: 120_000 };
-// biome-ignore lint/correctness/useHookAtTopLevel: a Vitest fixture (hooks of the file), not a React hook.
-const fixture = useWebApps({
+const fixture = webAppsFixture({
   hubs: { [APP]: createBookingApp({ dataDir, history: HISTORY, personalHistory: HISTORY }) },
 });
 
