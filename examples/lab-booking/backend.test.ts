@@ -84,6 +84,14 @@ describe("the lab booking backend and its hub", () => {
         /token_invalid/,
       );
       expect((await call(apps, "GET", "equipment")).status).toBe(401);
+      // Without a token: connected, but no channel is open to it.
+      const anonymous = new WsClient(`${apps.appUrl(APP).replace(/^http/, "ws")}ws`);
+      await anonymous.request({ type: "connect" });
+      for (const channel of ["equipment", "sessions"]) {
+        await expect(anonymous.request({ type: "subscribe", channel })).rejects.toThrow(
+          /forbidden/,
+        );
+      }
 
       // Only an admin changes the equipment.
       const denied = await call(apps, "POST", "equipment", { token: ben, body: { name: "X" } });

@@ -93,6 +93,9 @@ function createBookingHub(jwtSecret: string, options: BookingAppOptions): Hub {
   const history = { size: 200, ttl: 600_000, ...options.history };
   return createHub({
     auth: { secret: jwtSecret },
+    // A connection without a token is let in but may follow nothing: every channel wants a
+    // verified user (a page that has not logged in yet, a health check).
+    allowAnonymous: true,
     // `equipment` and `sessions` (channels without a `ns:` prefix): signed-in users listen,
     // only the backend publishes (through the HTTP API).
     defaultNamespace: { subscribe: "authenticated", publish: "nobody", history },
