@@ -39,6 +39,15 @@ export async function ensureBuilt(): Promise<boolean> {
   const sources = Math.max(...(await Promise.all(SOURCES.map(newest))));
   if (built > sources) return false;
   const { build } = await import("vite");
-  await build({ configFile: join(WEB, "vite.config.ts"), logLevel: "warn" });
+  // The pages people get (`npm install` builds them so): React's production build. Vitest sets
+  // NODE_ENV to "test", which Vite would follow into a development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = "production";
+  try {
+    await build({ configFile: join(WEB, "vite.config.ts"), logLevel: "warn", mode: "production" });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   return true;
 }
