@@ -52,4 +52,10 @@ export interface SourceDrag {
   by: string;
   /** One id per drag, from pointer down to drop: a late position of a dropped drag is stale. */
   gesture: string;
+  /**
+   * The gesture's last event, sent at the drop after every position of it: the drag is over.
+   * Published in order with its positions, so no position of the gesture comes after it,
+   * whereas the stored position (another channel) may arrive before or after them.
+   */
+  dropped?: boolean;
 }

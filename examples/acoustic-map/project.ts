@@ -124,6 +124,7 @@ const sourceDrag = z.object({
   y: z.number().min(-1000).max(1000),
   by: z.string().max(128),
   gesture: z.string().max(64),
+  dropped: z.boolean().optional(),
 });
 
 /** The `project` namespace: presence, and the ephemeral, conflated drags of sources. */

@@ -136,6 +136,21 @@ export function App({ project }: { project: string }) {
       const drag = event.data as SourceDrag;
       // Our own echo, or a late position of a drag whose drop is already stored.
       if (drag.by === myClientId || finished.current.has(drag.gesture)) return;
+      if (drag.dropped) {
+        // The gesture's last event: no position of it comes after. Show the drop until the
+        // stored position shows it, unless it already does.
+        finished.current.add(drag.gesture);
+        const source = storedRef.current.find((item) => item.id === drag.sourceId);
+        if (source && source.x === drag.x && source.y === drag.y) {
+          setRemote((all) => {
+            if (!all.has(drag.sourceId)) return all;
+            const next = new Map(all);
+            next.delete(drag.sourceId);
+            return next;
+          });
+          return;
+        }
+      }
       setRemote((all) => new Map(all).set(drag.sourceId, { ...drag, at: Date.now() }));
     },
   });
@@ -152,6 +167,8 @@ export function App({ project }: { project: string }) {
   }, [remote.size]);
 
   const stored = useMemo(() => (loaded ? sourcesOf(values) : []), [loaded, values]);
+  const storedRef = useRef(stored);
+  storedRef.current = stored;
   // A stored position that changed ends the drag that led to it (ours or another member's).
   const previous = useRef(new Map<string, string>());
   const positions = stored.map((source) => `${source.id}:${source.x}:${source.y}`).join(" ");
@@ -211,6 +228,20 @@ export function App({ project }: { project: string }) {
   };
   const onDrop = (sourceId: string, x: number, y: number) => {
     clearTimeout(trailing.current);
+    if (gesture.current !== null) {
+      // The gesture's last event, after all its positions: the others stop showing the drag.
+      const drop: SourceDrag = {
+        sourceId,
+        x,
+        y,
+        by: myClientId ?? "",
+        gesture: gesture.current,
+        dropped: true,
+      };
+      client?.publish(channel, "source:drag", drop).catch(() => {
+        // Over the rate limit or offline: the stored position ends the drag anyway.
+      });
+    }
     gesture.current = null;
     setHeld((all) => new Map(all).set(sourceId, { x, y }));
     const set = { [sourceKey(sourceId, "x")]: x, [sourceKey(sourceId, "y")]: y };

@@ -120,6 +120,9 @@ export function Plan(props: PlanProps) {
   const [width, setWidth] = useState(800);
   const view = useMemo(() => viewOf(room, width), [room, width]);
   const [drag, setDrag] = useState<{ id: string; x: number; y: number } | null>(null);
+  // The drag as of the last pointer event: a pointerup can come before React rendered the last
+  // move, and the drop must be where the pointer was, not where the last render had it.
+  const latest = useRef<{ id: string; x: number; y: number } | null>(null);
   const [hover, setHover] = useState<{ left: number; top: number; point: Point } | null>(null);
   const preview = useRpc("project.preview");
   const lastPreview = useRef(0);
@@ -183,19 +186,24 @@ export function Plan(props: PlanProps) {
     event.preventDefault();
     event.currentTarget.setPointerCapture(event.pointerId);
     setHover(null);
-    setDrag({ id: source.id, x: source.x, y: source.y });
+    latest.current = { id: source.id, x: source.x, y: source.y };
+    setDrag(latest.current);
   };
   const moveDrag = (event: PointerEvent<HTMLButtonElement>) => {
-    if (!drag) return;
+    const current = latest.current;
+    if (!current) return;
     const point = local(event);
     if (!point) return;
-    const next = { id: drag.id, x: round2(point.x), y: round2(point.y) };
+    const next = { id: current.id, x: round2(point.x), y: round2(point.y) };
+    latest.current = next;
     setDrag(next);
     props.onDrag(next.id, next.x, next.y);
   };
   const endDrag = () => {
-    if (!drag) return;
-    props.onDrop(drag.id, drag.x, drag.y);
+    const current = latest.current;
+    if (!current) return;
+    latest.current = null;
+    props.onDrop(current.id, current.x, current.y);
     setDrag(null);
   };
   const nudge = (event: KeyboardEvent<HTMLButtonElement>, source: Source) => {
